@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** How a replica runs its process: one long-lived HTTP server, or one process per request. */
+export const RuntimeMode = z.enum(['http', 'fork']);
+export type RuntimeMode = z.infer<typeof RuntimeMode>;
+
+/** File name of the manifest at the root of every bundle. */
+export const MANIFEST_FILE = 'function.json';
+
+/**
+ * `function.json` at the root of a bundle: what the provider needs to start replicas. Written by
+ * `sluice build` from the template's template.yml and the stack entry.
+ */
+export const BundleManifest = z.object({
+  name: z.string(),
+  lang: z.string(),
+  mode: RuntimeMode,
+  /** Command line, split on spaces (no shell), run in the bundle folder. */
+  fprocess: z.string().min(1),
+  /** Template defaults (exec_timeout, RAW_BODY…); the deployment's envVars override them. */
+  environment: z.record(z.string(), z.string()).default({}),
+});
+export type BundleManifest = z.infer<typeof BundleManifest>;

@@ -1,0 +1,74 @@
+/**
+ * The one error registry. Every failure a user can see is a `SluiceError` with a stable `code`, an
+ * HTTP `status` and a message that says what to do next. Codes are documented in docs/errors.md; a
+ * test keeps the two in step.
+ */
+export class SluiceError extends Error {
+  override readonly name = 'SluiceError';
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.status = status;
+  }
+
+  /** What crosses the wire: never the stack, never the cause. */
+  toJSON(): { code: string; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+type Factory<A extends unknown[]> = ((...args: A) => SluiceError) & { readonly code: string };
+
+function define<A extends unknown[]>(code: string, status: number, message: (...args: A) => string): Factory<A> {
+  const factory = (...args: A): SluiceError => new SluiceError(code, status, message(...args));
+  return Object.assign(factory, { code });
+}
+
+/** The registry: code → factory. Grouped by who raises them. */
+export const errors = {
+  // --- configuration ---
+  configInvalid: define('ERR_CONFIG_INVALID', 500, (problems: string[]) => `invalid configuration:\n  ${problems.join('\n  ')}`),
+
+  // --- requests (4xx) ---
+  badJson: define('ERR_BAD_JSON', 400, (detail: string) => `request body is not valid JSON: ${detail}`),
+  badRequest: define('ERR_BAD_REQUEST', 400, (detail: string) => detail),
+  invalidName: define(
+    'ERR_INVALID_NAME',
+    400,
+    (name: string) =>
+      `invalid function name "${name}": use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
+  ),
+  wrongNamespace: define('ERR_WRONG_NAMESPACE', 400, (ns: string, want: string) => `namespace "${ns}" does not exist: namespace must be: ${want}`),
+  functionNotFound: define('ERR_FUNCTION_NOT_FOUND', 404, (name: string) => `function "${name}" not found: deploy it first, or see \`sluice list\``),
+  functionExists: define('ERR_FUNCTION_EXISTS', 409, (name: string) => `function "${name}" already exists: use PUT /system/functions to update it`),
+  bundleNotFound: define('ERR_BUNDLE_NOT_FOUND', 400, (digest: string) => `bundle ${digest} was not uploaded: PUT it to /system/bundles first`),
+  badBundle: define('ERR_BAD_BUNDLE', 400, (detail: string) => `the bundle could not be unpacked: ${detail}`),
+  notFound: define('ERR_ROUTE_NOT_FOUND', 404, (method: string, path: string) => `no route for ${method} ${path}`),
+  methodNotAllowed: define('ERR_METHOD_NOT_ALLOWED', 405, (method: string, path: string) => `method ${method} is not allowed on ${path}`),
+  bodyTooLarge: define('ERR_BODY_TOO_LARGE', 413, (limit: number) => `request body is larger than the limit of ${limit} bytes (max_body_size)`),
+  requestTimeout: define('ERR_REQUEST_TIMEOUT', 408, (seconds: number) => `the request body was not received within ${seconds}s (read_timeout)`),
+
+  // --- function runtime (5xx) ---
+  noReplica: define('ERR_NO_REPLICA', 503, (name: string, seconds: number) => `no replica of "${name}" became ready within ${seconds}s: see the gateway log for why it fails to start`),
+  upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not answer within ${seconds}s (exec_timeout)`),
+  upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
+  spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
+  shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'the gateway is shutting down: retry against another node or after restart'),
+
+  // --- client side (CLI, stack files, templates) ---
+  stackInvalid: define('ERR_STACK_INVALID', 400, (file: string, problems: string[]) => `${file} has errors:\n  ${problems.join('\n  ')}`),
+  templateNotFound: define('ERR_TEMPLATE_NOT_FOUND', 400, (lang: string, available: string[]) => `template "${lang}" not found; available: ${available.join(', ')}`),
+  buildFailed: define('ERR_BUILD_FAILED', 400, (name: string, detail: string) => `building "${name}" failed: ${detail}`),
+  gatewayUnreachable: define('ERR_GATEWAY_UNREACHABLE', 503, (url: string, detail: string) => `cannot reach the gateway at ${url} (${detail}): is \`sluice serve\` running? Set --gateway or OPENFAAS_URL`),
+  internal: define('ERR_INTERNAL', 500, () => 'internal error: see the gateway log'),
+} as const;
+
+/** Turns anything thrown into a SluiceError, keeping the original as `cause` for the log. */
+export function toSluiceError(err: unknown): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const wrapped = errors.internal();
+  return new SluiceError(wrapped.code, wrapped.status, wrapped.message, { cause: err });
+}

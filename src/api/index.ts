@@ -1,0 +1,21 @@
+// Errors
+export { SluiceError, errors, toSluiceError } from './errors.js';
+
+// Wire types and schemas
+export {
+  BUNDLE_ANNOTATION,
+  DEFAULT_NAMESPACE,
+  DeleteFunctionRequest,
+  FunctionDeployment,
+  FunctionResources,
+  ScaleServiceRequest,
+} from './types.js';
+export type { BundleUploaded, FunctionStatus, GatewayInfo, VersionInfo } from './types.js';
+
+// Bundles
+export { BundleManifest, MANIFEST_FILE, RuntimeMode } from './bundle.js';
+
+// Names
+export { assertFunctionName, assertNamespace, parseQualifiedName } from './names.js';
+export { parseJson } from './parse.js';
+export { VERSION } from './version.js';

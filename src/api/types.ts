@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** The one namespace a single Sluice installation serves (OpenFaaS CE's default). */
+export const DEFAULT_NAMESPACE = 'openfaas-fn';
+
+/** DNS-1123 label, as the OpenFaaS providers check function names. */
+export const FUNCTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const MAX_NAME_LENGTH = 63;
+
+/** Annotation that ties a deployment to an uploaded bundle (content digest). */
+export const BUNDLE_ANNOTATION = 'com.sluice.bundle';
+
+const stringMap = z.record(z.string(), z.string());
+
+export const FunctionResources = z.object({
+  memory: z.string().optional(),
+  cpu: z.string().optional(),
+});
+export type FunctionResources = z.infer<typeof FunctionResources>;
+
+/** OpenFaaS FunctionDeployment: exact JSON keys (reference §5.2). */
+export const FunctionDeployment = z.object({
+  service: z.string({ error: 'service is required' }).min(1, 'service is required'),
+  image: z.string({ error: 'image is required' }).min(1, 'image is required'),
+  namespace: z.string().optional(),
+  envProcess: z.string().optional(),
+  envVars: stringMap.optional(),
+  constraints: z.array(z.string()).optional(),
+  secrets: z.array(z.string()).optional(),
+  labels: stringMap.optional(),
+  annotations: stringMap.optional(),
+  limits: FunctionResources.optional(),
+  requests: FunctionResources.optional(),
+  readOnlyRootFilesystem: z.boolean().optional(),
+});
+export type FunctionDeployment = z.infer<typeof FunctionDeployment>;
+
+/** OpenFaaS FunctionStatus: the deployment with `name` instead of `service`, plus live counts. */
+export interface FunctionStatus {
+  name: string;
+  image: string;
+  namespace: string;
+  envProcess?: string;
+  envVars?: Record<string, string>;
+  constraints?: string[];
+  secrets?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  limits?: FunctionResources;
+  requests?: FunctionResources;
+  readOnlyRootFilesystem?: boolean;
+  invocationCount?: number;
+  /** Omitted when 0, as OpenFaaS does (omit-if-empty): clients treat missing as 0. */
+  replicas?: number;
+  availableReplicas?: number;
+  createdAt: string;
+}
+
+export const ScaleServiceRequest = z.object({
+  serviceName: z.string().optional(),
+  replicas: z.number({ error: 'replicas must be a number' }).int('replicas must be a whole number').min(0, 'replicas cannot be negative'),
+  namespace: z.string().optional(),
+});
+export type ScaleServiceRequest = z.infer<typeof ScaleServiceRequest>;
+
+export const DeleteFunctionRequest = z.object({
+  functionName: z.string({ error: 'functionName is required' }).min(1, 'functionName is required'),
+  namespace: z.string().optional(),
+});
+export type DeleteFunctionRequest = z.infer<typeof DeleteFunctionRequest>;
+
+export interface VersionInfo {
+  sha: string;
+  release: string;
+}
+
+export interface GatewayInfo {
+  provider: { provider: string; orchestration: string; version: VersionInfo };
+  version: VersionInfo;
+  arch: string;
+}
+
+/** Answer of `PUT /system/bundles`: the content digest to name in the deployment's annotation. */
+export interface BundleUploaded {
+  bundle: string;
+  size: number;
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { errors } from '../api/index.js';
+import { parseDuration, parseSize } from './units.js';
+
+/** Everything `sluice serve` needs, parsed once at start and frozen. */
+export interface GatewayConfig {
+  /** TCP port of the gateway. Env `port`. @default 8080 */
+  readonly port: number;
+  /** Address to bind. Env `bind`. @default '127.0.0.1' */
+  readonly bind: string;
+  /** Where the registry, bundles and replica sockets live. Env `SLUICE_DATA`. @default './.sluice' */
+  readonly dataDir: string;
+  /** Largest request body accepted, in bytes. Env `max_body_size`. @default 64 MiB */
+  readonly maxBodySize: number;
+  /** Time to receive a request body (ms). Env `read_timeout`. @default 60s */
+  readonly readTimeoutMs: number;
+  /** Time to write a response (ms). Env `write_timeout`. @default 60s */
+  readonly writeTimeoutMs: number;
+  /** Default exec timeout of a function that sets none (ms). Env `upstream_timeout`. @default 60s */
+  readonly upstreamTimeoutMs: number;
+  /** How long a request waits for a ready replica (ms). Env `replica_wait`. @default 30s */
+  readonly replicaWaitMs: number;
+  /** How long SIGTERM waits for in-flight requests (ms). Env `drain_timeout`. @default 10s */
+  readonly drainTimeoutMs: number;
+  /** pino level. Env `log_level`. @default 'info' */
+  readonly logLevel: string;
+}
+
+/** Flags given on the command line; each wins over its env var. */
+export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data', string>>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Builds the gateway config from an env map and flags, purely: collects every problem and throws one
+ * ERR_CONFIG_INVALID naming them all.
+ * @example loadConfig(process.env, { port: '9090' })
+ */
+export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
+  const problems: string[] = [];
+  const duration = (key: string, fallback: string): number => {
+    const text = env[key] ?? fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined) problems.push(`${key}=${text}: not a duration (use seconds or e.g. 10s, 1m30s)`);
+    return ms ?? 0;
+  };
+  const portText = flags.port ?? env['port'] ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port=${portText}: not a TCP port (0-65535)`);
+  const sizeText = env['max_body_size'] ?? '64Mi';
+  const maxBodySize = parseSize(sizeText);
+  if (maxBodySize === undefined || maxBodySize <= 0) problems.push(`max_body_size=${sizeText}: not a size (use bytes or e.g. 64Mi)`);
+  const logLevel = env['log_level'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level=${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: GatewayConfig = {
+    port,
+    bind: flags.bind ?? env['bind'] ?? '127.0.0.1',
+    dataDir: path.resolve(flags.data ?? env['SLUICE_DATA'] ?? '.sluice'),
+    maxBodySize: maxBodySize ?? 0,
+    readTimeoutMs: duration('read_timeout', '60s'),
+    writeTimeoutMs: duration('write_timeout', '60s'),
+    upstreamTimeoutMs: duration('upstream_timeout', '60s'),
+    replicaWaitMs: duration('replica_wait', '30s'),
+    drainTimeoutMs: duration('drain_timeout', '10s'),
+    logLevel,
+  };
+  if (problems.length) throw errors.configInvalid(problems);
+  return Object.freeze(config);
+}
