@@ -53,7 +53,7 @@ export const errors = {
 
   // --- function runtime (5xx) ---
   noReplica: define('ERR_NO_REPLICA', 503, (name: string, seconds: number) => `no replica of "${name}" became ready within ${seconds}s: see the gateway log for why it fails to start`),
-  upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not answer within ${seconds}s (exec_timeout)`),
+  upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
   shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'the gateway is shutting down: retry against another node or after restart'),

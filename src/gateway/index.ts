@@ -1,0 +1,2 @@
+export { createGateway } from './server.js';
+export type { Gateway, GatewayOptions } from './server.js';

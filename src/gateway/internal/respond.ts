@@ -1,0 +1,32 @@
+import type { ServerResponse } from 'node:http';
+import type { SluiceError } from '../../api/index.js';
+
+/** A JSON answer (the /system routes). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** An empty answer with a status (202 Accepted…). */
+export function sendStatus(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-length': 0 });
+  res.end();
+}
+
+/**
+ * An error produced by the gateway itself. /system routes get JSON `{code, message}`; function
+ * routes get the message as plain text, as OpenFaaS proxies answer. Both carry `X-Sluice-Error` (the
+ * code) so a client can tell the platform's errors from the function's own.
+ */
+export function sendError(res: ServerResponse, err: SluiceError, format: 'json' | 'text', headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const marked = { ...headers, 'x-sluice-error': err.code };
+  if (format === 'json') return sendJson(res, err.status, err, marked);
+  const text = `${err.message}\n`;
+  res.writeHead(err.status, { ...marked, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { SluiceError, errors, toSluiceError } from '../api/index.js';
+import type { Provider } from '../provider/index.js';
+import { sendError } from './internal/respond.js';
+import { proxyFunction, type ProxyOptions } from './proxy.js';
+import { matchSystemRoute, type SystemContext } from './system-routes.js';
+
+export interface GatewayOptions {
+  readonly provider: Provider;
+  readonly maxBodySize: number;
+  readonly drainTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** The running gateway: an HTTP server over the provider. */
+export interface Gateway {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops taking connections, lets in-flight calls finish (up to the drain timeout), aborts the rest. */
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway (architecture layer 4): OpenFaaS routes over one node:http server. The request path
+ * is decided once here — `/function/` goes to the proxy, everything else to the /system table.
+ */
+export function createGateway(opts: GatewayOptions): Gateway {
+  const inflight = new Set<AbortController>();
+  const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
+  const proxy: ProxyOptions = { provider: opts.provider, maxBodySize: opts.maxBodySize, inflight, onError };
+  const system: SystemContext = { provider: opts.provider, maxBodySize: opts.maxBodySize };
+  let closing = false;
+  const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
+    const url = req.url ?? '/';
+    if (url.startsWith('/function/')) return void proxyFunction(proxy, req, res, url);
+    void handleSystem(system, req, res, url).catch((err: unknown) => {
+      const failure = toSluiceError(err);
+      onError(failure, req);
+      sendError(res, failure, 'json');
+    });
+  });
+  return {
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: async () => {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const until = Date.now() + opts.drainTimeoutMs;
+      while (inflight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      for (const controller of inflight) controller.abort(errors.shuttingDown());
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+async function handleSystem(ctx: SystemContext, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const route = matchSystemRoute(pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname);
+  const method = req.method ?? 'GET';
+  if (!route) throw errors.notFound(method, pathname);
+  const handler = route.methods[method];
+  if (!handler) {
+    res.setHeader('allow', Object.keys(route.methods).join(', '));
+    throw errors.methodNotAllowed(method, pathname);
+  }
+  await handler(ctx, req, res, { name: route.name, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) });
+}
+
+function logError(logger: Logger, err: SluiceError, req: IncomingMessage): void {
+  const entry = { code: err.code, status: err.status, method: req.method, url: req.url, callId: req.headers['x-call-id'] };
+  if (err.status >= 500) logger.warn({ ...entry, cause: err.cause }, err.message);
+  else logger.debug(entry, err.message);
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import os from 'node:os';
+import {
+  DEFAULT_NAMESPACE,
+  DeleteFunctionRequest,
+  FunctionDeployment,
+  ScaleServiceRequest,
+  VERSION,
+  assertNamespace,
+  errors,
+  parseJson,
+  parseQualifiedName,
+  type GatewayInfo,
+} from '../api/index.js';
+import type { Provider } from '../provider/index.js';
+import { readText } from './internal/body.js';
+import { decodeSegment } from './internal/decode.js';
+import { sendJson, sendStatus } from './internal/respond.js';
+
+/** JSON bodies of /system routes are small; bundles have their own limit (max_body_size). */
+const JSON_LIMIT = 1024 * 1024;
+
+export interface SystemContext {
+  readonly provider: Provider;
+  readonly maxBodySize: number;
+}
+
+type Handler = (ctx: SystemContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => Promise<void> | void;
+
+export interface RouteParams {
+  /** The `{name}` path segment, when the route has one. */
+  readonly name: string;
+  readonly query: URLSearchParams;
+}
+
+/** The OpenFaaS /system API (reference §1.2, §5) plus Sluice's bundle upload. Path → method → handler. */
+export const systemRoutes: Record<string, Record<string, Handler>> = {
+  '/system/functions': {
+    GET: (ctx, _req, res, { query }) => {
+      assertNamespace(query.get('namespace'));
+      sendJson(res, 200, ctx.provider.list());
+    },
+    POST: (ctx, req, res) => deploy(ctx, req, res, 'create'),
+    PUT: (ctx, req, res) => deploy(ctx, req, res, 'update'),
+    DELETE: async (ctx, req, res, { query }) => {
+      const body = parseJson(DeleteFunctionRequest, await readText(req, JSON_LIMIT));
+      assertNamespace(body.namespace ?? query.get('namespace'));
+      await ctx.provider.remove(parseQualifiedName(body.functionName));
+      sendStatus(res, 202);
+    },
+  },
+  '/system/function/{name}': {
+    GET: (ctx, _req, res, { name, query }) => {
+      assertNamespace(query.get('namespace'));
+      sendJson(res, 200, ctx.provider.status(parseQualifiedName(name)));
+    },
+  },
+  '/system/scale-function/{name}': {
+    POST: async (ctx, req, res, { name, query }) => {
+      const body = parseJson(ScaleServiceRequest, await readText(req, JSON_LIMIT));
+      assertNamespace(body.namespace ?? query.get('namespace'));
+      await ctx.provider.scale(parseQualifiedName(name), body.replicas);
+      sendStatus(res, 202);
+    },
+  },
+  '/system/bundles': {
+    POST: async (ctx, req, res) => sendJson(res, 201, await ctx.provider.bundles.put(req, ctx.maxBodySize)),
+  },
+  '/system/info': {
+    GET: (_ctx, _req, res) => sendJson(res, 200, gatewayInfo()),
+  },
+  '/system/namespaces': {
+    GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
+  },
+  '/healthz': {
+    GET: (_ctx, _req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('OK');
+    },
+  },
+};
+
+async function deploy(ctx: SystemContext, req: IncomingMessage, res: ServerResponse, mode: 'create' | 'update'): Promise<void> {
+  const dep = parseJson(FunctionDeployment, await readText(req, JSON_LIMIT));
+  await ctx.provider.deploy(dep, mode);
+  sendStatus(res, 202);
+}
+
+function gatewayInfo(): GatewayInfo {
+  const version = { sha: 'unknown', release: VERSION };
+  return { provider: { provider: 'sluice', orchestration: 'process', version }, version, arch: os.arch() };
+}
+
+/** Finds the route of a /system (or /healthz) path: exact paths first, then `{name}` ones. */
+export function matchSystemRoute(pathname: string): { methods: Record<string, Handler>; name: string } | undefined {
+  const exact = systemRoutes[pathname];
+  if (exact) return { methods: exact, name: '' };
+  const slash = pathname.lastIndexOf('/');
+  const pattern = systemRoutes[`${pathname.slice(0, slash)}/{name}`];
+  const name = decodeSegment(pathname.slice(slash + 1));
+  return pattern && name ? { methods: pattern, name } : undefined;
+}

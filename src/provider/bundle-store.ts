@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import { BundleManifest, MANIFEST_FILE, errors, type BundleUploaded } from '../api/index.js';
+
+const DIGEST = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * Bundles on disk, content-addressed: an upload is unpacked once into `bundles/<sha256>/` and every
+ * deployment naming that digest runs from there. The same bytes uploaded twice cost nothing.
+ */
+export class BundleStore {
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  /** Stores a tar.gz stream (at most `limit` bytes) and returns its digest. */
+  async put(body: Readable, limit: number): Promise<BundleUploaded> {
+    await mkdir(this.#root, { recursive: true });
+    const staging = path.join(this.#root, `.upload-${randomUUID()}`);
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > limit) return done(errors.bodyTooLarge(limit));
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      await pipeline(body, meter, createWriteStream(`${staging}.tgz`));
+      const hex = hash.digest('hex');
+      await this.#unpack(`${staging}.tgz`, staging, hex);
+      return { bundle: `sha256:${hex}`, size };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+      await rm(`${staging}.tgz`, { force: true });
+    }
+  }
+
+  /** Folder of an uploaded bundle; ERR_BUNDLE_NOT_FOUND when it was never uploaded. */
+  async dir(digest: string): Promise<string> {
+    const hex = DIGEST.exec(digest)?.[1];
+    if (!hex) throw errors.badRequest(`bundle digest "${digest}" is not of the form sha256:<64 hex digits>`);
+    const dir = path.join(this.#root, hex);
+    const found = await stat(dir).then(() => true, () => false);
+    if (!found) throw errors.bundleNotFound(digest);
+    return dir;
+  }
+
+  async manifest(digest: string): Promise<{ dir: string; manifest: BundleManifest }> {
+    const dir = await this.dir(digest);
+    return { dir, manifest: await readManifest(dir) };
+  }
+
+  async #unpack(archive: string, staging: string, hex: string): Promise<void> {
+    const target = path.join(this.#root, hex);
+    if (await stat(target).then(() => true, () => false)) return;
+    await mkdir(staging, { recursive: true });
+    try {
+      // strict: a corrupt or non-tar upload is an error, not a half-written folder.
+      await tar.x({ file: archive, cwd: staging, strict: true });
+    } catch (err) {
+      throw errors.badBundle((err as Error).message);
+    }
+    await readManifest(staging);
+    await rename(staging, target).catch(async (err: NodeJS.ErrnoException) => {
+      // Another upload of the same bytes won the race: theirs is identical.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
+async function readManifest(dir: string): Promise<BundleManifest> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, MANIFEST_FILE), 'utf8');
+  } catch {
+    throw errors.badBundle(`${MANIFEST_FILE} is missing at the root of the archive (build it with \`sluice build\`)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw errors.badBundle(`${MANIFEST_FILE}: ${(err as Error).message}`);
+  }
+  const parsed = BundleManifest.safeParse(json);
+  if (!parsed.success) throw errors.badBundle(`${MANIFEST_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}

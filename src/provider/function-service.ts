@@ -1,0 +1,135 @@
+import { errors } from '../api/index.js';
+import type { Invocation, InvocationResult } from '../watchdog/index.js';
+import type { Replica } from './replica.js';
+import type { RuntimeSpec } from './runtime-spec.js';
+
+/** Makes a new replica for a spec (process or fork slot); given by the provider. */
+export type ReplicaFactory = (spec: RuntimeSpec) => Replica;
+
+interface Waiter {
+  resolve(replica: Replica): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The running side of one deployed function: its replicas, the calls waiting for one, scaling and
+ * rolling updates. Calls go to the ready replica with the fewest calls in flight.
+ */
+export class FunctionService {
+  spec: RuntimeSpec;
+  desired = 0;
+  invocations = 0;
+  #replicas: Replica[] = [];
+  #waiters: Waiter[] = [];
+  /** Replicas of an older spec, retired as soon as one of the current spec is ready. */
+  #outgoing: Replica[] = [];
+  #next = 0;
+  readonly #factory: ReplicaFactory;
+  readonly #waitMs: number;
+  readonly #drainMs: number;
+  readonly #wake: () => void;
+
+  /** `wake` is called when a call arrives while no replica is wanted (scale from zero). */
+  constructor(spec: RuntimeSpec, factory: ReplicaFactory, opts: { waitMs: number; drainMs: number; wake: () => void }) {
+    this.spec = spec;
+    this.#factory = factory;
+    this.#waitMs = opts.waitMs;
+    this.#drainMs = opts.drainMs;
+    this.#wake = opts.wake;
+  }
+
+  get replicas(): readonly Replica[] {
+    return this.#replicas;
+  }
+
+  /** Ready replicas (OpenFaaS `availableReplicas`). */
+  get available(): number {
+    return this.#replicas.filter((r) => r.state === 'ready').length;
+  }
+
+  async invoke(inv: Invocation): Promise<InvocationResult> {
+    this.invocations++;
+    if (this.desired === 0) this.#wake();
+    const replica = this.#pick() ?? (await this.#waitForReplica());
+    return replica.invoke(inv);
+  }
+
+  /** Starts or drains replicas until `count` of the current spec run. Drained ones finish their calls. */
+  scale(count: number): void {
+    this.desired = count;
+    const current = this.#replicas.filter((r) => r.spec === this.spec && (r.state === 'starting' || r.state === 'ready'));
+    for (let i = current.length; i < count; i++) this.#add(this.spec);
+    // Retire starting replicas before ready ones: they serve nobody yet.
+    const extra = current.sort((a, b) => rank(a) - rank(b)).slice(0, Math.max(current.length - count, 0));
+    for (const replica of extra) void this.#retire(replica);
+    if (count === 0) this.#retireOutgoing();
+  }
+
+  /** Rolling update: new replicas start beside the old ones, which drain once a new one is ready. */
+  update(spec: RuntimeSpec): void {
+    this.#outgoing.push(...this.#replicas.filter((r) => r.spec === this.spec));
+    this.spec = spec;
+    for (let i = 0; i < this.desired; i++) this.#add(spec);
+    if (this.desired === 0) this.#retireOutgoing();
+  }
+
+  /** Called (through the provider) when a replica becomes ready: hands it to waiting calls. */
+  replicaReady(replica: Replica): void {
+    if (replica.spec === this.spec) this.#retireOutgoing();
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.#pick() ?? replica);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const waiter of this.#waiters.splice(0)) clearTimeout(waiter.timer);
+    await Promise.all(this.#replicas.splice(0).map((r) => r.stop()));
+  }
+
+  // --- internal ---
+
+  #add(spec: RuntimeSpec): void {
+    const replica = this.#factory(spec);
+    this.#replicas.push(replica);
+    replica.start();
+  }
+
+  #retireOutgoing(): void {
+    for (const replica of this.#outgoing.splice(0)) void this.#retire(replica);
+  }
+
+  async #retire(replica: Replica): Promise<void> {
+    await replica.drain(this.#drainMs);
+    this.#replicas = this.#replicas.filter((r) => r !== replica);
+  }
+
+  /** Least in-flight among ready replicas; ties rotate so load spreads evenly. */
+  #pick(): Replica | undefined {
+    const list = this.#replicas;
+    let best: Replica | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const candidate = list[(this.#next + i) % list.length] as Replica;
+      if (candidate.state === 'ready' && (!best || candidate.inflight < best.inflight)) best = candidate;
+    }
+    this.#next = (this.#next + 1) % Math.max(list.length, 1);
+    return best;
+  }
+
+  #waitForReplica(): Promise<Replica> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(errors.noReplica(this.spec.name, this.#waitMs / 1000));
+        }, this.#waitMs),
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+}
+
+function rank(replica: Replica): number {
+  return replica.state === 'starting' ? 0 : 1;
+}

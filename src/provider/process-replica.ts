@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { get } from 'node:http';
+import { SluiceError } from '../api/index.js';
+import { createHttpMode, lineSplitter, type Invocation, type InvocationResult, type ModeHandler } from '../watchdog/index.js';
+import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
+import type { RuntimeSpec } from './runtime-spec.js';
+
+const RESTART_BACKOFF_MIN_MS = 100;
+const RESTART_BACKOFF_MAX_MS = 10_000;
+/** A process that stayed up this long is healthy again: its next crash restarts without delay. */
+const STABLE_AFTER_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+const HEALTH_PROBE_MS = 1_000;
+
+/**
+ * A replica of an http-mode function: one child process serving HTTP on a Unix socket in the data
+ * dir. It is ready when the socket accepts connections, restarted with backoff when it dies, and
+ * killed when a call times out and it no longer answers its health probe (a blocked event loop).
+ */
+export class ProcessReplica implements Replica {
+  readonly instance: string;
+  readonly spec: RuntimeSpec;
+  inflight = 0;
+  restarts = 0;
+  #state: ReplicaState = 'starting';
+  #child: ChildProcess | undefined;
+  #startedAt = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  readonly #socketPath: string;
+  readonly #mode: ModeHandler;
+  readonly #events: ReplicaEvents;
+  readonly #startupTimeoutMs: number;
+
+  constructor(spec: RuntimeSpec, events: ReplicaEvents, opts: { runDir: string; startupTimeoutMs: number }) {
+    this.spec = spec;
+    const suffix = randomBytes(4).toString('hex');
+    this.instance = `${spec.name}-${suffix}`;
+    this.#events = events;
+    this.#startupTimeoutMs = opts.startupTimeoutMs;
+    // Short file name: a Unix socket path must fit in 107 bytes, whatever the function's name.
+    this.#socketPath = path.join(opts.runDir, `${suffix}.sock`);
+    this.#mode = createHttpMode({ name: spec.name, socketPath: this.#socketPath });
+  }
+
+  get state(): ReplicaState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#state = 'starting';
+    this.#startedAt = Date.now();
+    const [program, ...args] = this.spec.argv as [string, ...string[]];
+    // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
+    const child = spawn(program, args, {
+      cwd: this.spec.cwd,
+      env: { ...this.spec.env, SLUICE_SOCKET: this.#socketPath },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.#child = child;
+    child.stdout?.pipe(lineSplitter((line) => this.#events.log(this, 'stdout', line)));
+    child.stderr?.pipe(lineSplitter((line) => this.#events.log(this, 'stderr', line)));
+    child.on('error', (err) => this.#events.log(this, 'stderr', `failed to start: ${err.message}`));
+    child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    void this.#awaitReady(child);
+  }
+
+  invoke(inv: Invocation): Promise<InvocationResult> {
+    return trackInflight(this, async () => {
+      try {
+        return await this.#mode.invoke(inv);
+      } catch (err) {
+        if (err instanceof SluiceError && err.status === 504) void this.#killIfHung();
+        throw err;
+      }
+    });
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.#state === 'ready' || this.#state === 'starting') this.#state = 'draining';
+    await waitIdle(this, timeoutMs);
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    clearTimeout(this.#restartTimer);
+    const child = this.#child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await this.#mode.close();
+    await rm(this.#socketPath, { force: true });
+  }
+
+  // --- internal ---
+
+  async #awaitReady(child: ChildProcess): Promise<void> {
+    const until = Date.now() + this.#startupTimeoutMs;
+    let pause = 2;
+    while (this.#child === child && this.#state === 'starting' && child.exitCode === null) {
+      if (await canConnect(this.#socketPath)) {
+        this.#state = 'ready';
+        this.#events.ready(this);
+        return;
+      }
+      if (Date.now() > until) {
+        this.#events.log(this, 'stderr', `not ready after ${this.#startupTimeoutMs / 1000}s: restarting`);
+        child.kill('SIGKILL');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 50);
+    }
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#child !== child || this.#state === 'stopped') return;
+    const ranFor = Date.now() - this.#startedAt;
+    if (ranFor > STABLE_AFTER_MS) this.restarts = 0;
+    const delay = Math.min(RESTART_BACKOFF_MIN_MS * 2 ** this.restarts, RESTART_BACKOFF_MAX_MS);
+    this.restarts++;
+    const why = signal ? `killed by ${signal}` : `exited with status ${code}`;
+    this.#events.log(this, 'stderr', `replica ${why}; restarting in ${delay}ms`);
+    const wasDraining = this.#state === 'draining';
+    this.#state = wasDraining ? 'stopped' : 'starting';
+    if (!wasDraining) this.#restartTimer = setTimeout(() => this.start(), delay);
+  }
+
+  /** After a timeout: a replica that cannot answer its health probe is blocked, so it is replaced. */
+  async #killIfHung(): Promise<void> {
+    const child = this.#child;
+    if (!child || this.#state !== 'ready') return;
+    if (await answersHealth(this.#socketPath)) return;
+    this.#events.log(this, 'stderr', 'replica did not answer its health probe after a timeout: killing it');
+    child.kill('SIGKILL');
+  }
+}
+
+function canConnect(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function answersHealth(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get({ socketPath, path: '/_/health', timeout: HEALTH_PROBE_MS }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  assertFunctionName,
+  assertNamespace,
+  errors,
+  type FunctionDeployment,
+  type FunctionStatus,
+} from '../api/index.js';
+import { BundleStore } from './bundle-store.js';
+import { ForkSlot } from './fork-slot.js';
+import { FunctionService } from './function-service.js';
+import { ProcessReplica } from './process-replica.js';
+import { Registry } from './registry.js';
+import type { Replica, ReplicaEvents } from './replica.js';
+import { resolveSpec, type RuntimeSpec, type SpecDefaults } from './runtime-spec.js';
+import { scaleBounds } from './scale-labels.js';
+import { statusOf } from './status.js';
+
+/** One line a replica wrote, with where it came from. */
+export interface ReplicaLogLine {
+  readonly function: string;
+  readonly instance: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+  readonly callId?: string;
+}
+
+export interface ProviderOptions {
+  readonly dataDir: string;
+  readonly execTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly writeTimeoutMs: number;
+  /** How long a call waits for a ready replica; also the startup limit of a replica. */
+  readonly replicaWaitMs: number;
+  /** The part of the host env functions may see (PATH, HOME, LANG…). */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly log: (line: ReplicaLogLine) => void;
+}
+
+interface Deployed {
+  deployment: FunctionDeployment;
+  createdAt: string;
+  service: FunctionService;
+}
+
+/**
+ * Function lifecycle (architecture layer 2): the persisted registry, bundles on disk and the running
+ * services. Every change is written to the registry before it is acted on, so a restart brings back
+ * exactly what was deployed, with its replica count.
+ */
+export class Provider {
+  readonly bundles: BundleStore;
+  readonly #registry: Registry;
+  readonly #functions = new Map<string, Deployed>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #opts: ProviderOptions;
+  readonly #defaults: SpecDefaults;
+  readonly #runDir: string;
+
+  private constructor(opts: ProviderOptions, runDir: string) {
+    this.#opts = opts;
+    this.#runDir = runDir;
+    this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
+    this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
+    this.#defaults = {
+      execTimeoutMs: opts.execTimeoutMs,
+      readTimeoutMs: opts.readTimeoutMs,
+      writeTimeoutMs: opts.writeTimeoutMs,
+      workRoot: path.join(opts.dataDir, 'functions'),
+      hostEnv: opts.hostEnv,
+    };
+  }
+
+  /** Opens the data dir and brings every persisted function back with its replicas. */
+  static async open(opts: ProviderOptions): Promise<Provider> {
+    await mkdir(opts.dataDir, { recursive: true });
+    const runDir = socketDir(opts.dataDir);
+    await mkdir(runDir, { recursive: true, mode: 0o700 });
+    const provider = new Provider(opts, runDir);
+    await provider.#restore();
+    return provider;
+  }
+
+  /** POST (create) or PUT (update) of a FunctionDeployment. */
+  deploy(dep: FunctionDeployment, mode: 'create' | 'update'): Promise<void> {
+    return this.#exclusive(dep.service, async () => {
+      assertFunctionName(dep.service);
+      assertNamespace(dep.namespace);
+      const bounds = scaleBounds(dep);
+      const existing = this.#functions.get(dep.service);
+      if (mode === 'create' && existing) throw errors.functionExists(dep.service);
+      if (mode === 'update' && !existing) throw errors.functionNotFound(dep.service);
+      const spec = await resolveSpec(dep, this.bundles, this.#defaults);
+      const replicas = existing ? Math.min(Math.max(existing.service.desired, bounds.min), bounds.max) : Math.max(bounds.min, 1);
+      const createdAt = existing?.createdAt ?? new Date().toISOString();
+      this.#registry.save({ deployment: dep, replicas, createdAt });
+      if (!existing) {
+        const service = this.#serviceFor(spec);
+        this.#functions.set(dep.service, { deployment: dep, createdAt, service });
+        service.scale(replicas);
+        return;
+      }
+      existing.deployment = dep;
+      if (JSON.stringify(spec) !== JSON.stringify(existing.service.spec)) existing.service.update(spec);
+      existing.service.scale(replicas);
+    });
+  }
+
+  remove(name: string): Promise<void> {
+    return this.#exclusive(name, async () => {
+      const deployed = this.#get(name);
+      this.#registry.delete(name);
+      this.#functions.delete(name);
+      await deployed.service.stop();
+    });
+  }
+
+  scale(name: string, replicas: number): Promise<void> {
+    return this.#exclusive(name, async () => {
+      const deployed = this.#get(name);
+      const { max } = scaleBounds(deployed.deployment);
+      if (replicas > max) throw errors.badRequest(`function "${name}" may have at most ${max} replicas (label com.openfaas.scale.max)`);
+      this.#registry.setReplicas(name, replicas);
+      deployed.service.scale(replicas);
+    });
+  }
+
+  list(): FunctionStatus[] {
+    return [...this.#functions.values()].map((d) => statusOf(d.deployment, d.service, d.createdAt));
+  }
+
+  status(name: string): FunctionStatus {
+    const deployed = this.#get(name);
+    return statusOf(deployed.deployment, deployed.service, deployed.createdAt);
+  }
+
+  /** The running service of a function, for the invocation path; ERR_FUNCTION_NOT_FOUND if none. */
+  service(name: string): FunctionService {
+    return this.#get(name).service;
+  }
+
+  /** Stops every replica (SIGTERM, then SIGKILL after a grace period) and closes the registry. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#functions.values()].map((d) => d.service.stop()));
+    this.#functions.clear();
+    this.#registry.close();
+  }
+
+  // --- internal ---
+
+  #get(name: string): Deployed {
+    const deployed = this.#functions.get(name);
+    if (!deployed) throw errors.functionNotFound(name);
+    return deployed;
+  }
+
+  async #restore(): Promise<void> {
+    for (const entry of this.#registry.all()) {
+      const name = entry.deployment.service;
+      try {
+        const spec = await resolveSpec(entry.deployment, this.bundles, this.#defaults);
+        const service = this.#serviceFor(spec);
+        this.#functions.set(name, { deployment: entry.deployment, createdAt: entry.createdAt, service });
+        service.scale(entry.replicas);
+      } catch (err) {
+        this.#opts.log({ function: name, instance: '-', stream: 'stderr', text: `not restored: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  #serviceFor(spec: RuntimeSpec): FunctionService {
+    const events: ReplicaEvents = {
+      ready: (replica) => service.replicaReady(replica),
+      log: (replica, stream, text, callId) =>
+        this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
+    };
+    const factory = (s: RuntimeSpec): Replica =>
+      s.mode === 'http'
+        ? new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs })
+        : new ForkSlot(s, events);
+    const service: FunctionService = new FunctionService(spec, factory, {
+      waitMs: this.#opts.replicaWaitMs,
+      drainMs: this.#opts.writeTimeoutMs,
+      wake: () => void this.#wake(spec.name),
+    });
+    return service;
+  }
+
+  /** Scale from zero: a call arrived while no replica was wanted. */
+  async #wake(name: string): Promise<void> {
+    const deployed = this.#functions.get(name);
+    if (!deployed || deployed.service.desired > 0) return;
+    await this.scale(name, Math.max(scaleBounds(deployed.deployment).min, 1)).catch(() => {});
+  }
+
+  /** Runs changes to one function one at a time (two deploys of one name must not interleave). */
+  #exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(name) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    this.#locks.set(name, settled);
+    void settled.then(() => {
+      if (this.#locks.get(name) === settled) this.#locks.delete(name);
+    });
+    return next;
+  }
+}
+
+/** Replica sockets live in the data dir unless its path is too long for a Unix socket (107 bytes). */
+function socketDir(dataDir: string): string {
+  const inData = path.join(dataDir, 'run');
+  if (inData.length + '/01234567.sock'.length <= 100) return inData;
+  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  return path.join(os.tmpdir(), `sluice-${digest}`);
+}

@@ -1,0 +1,55 @@
+import type { InvocationResult } from '../watchdog/index.js';
+import type { Invocation } from '../watchdog/index.js';
+import type { RuntimeSpec } from './runtime-spec.js';
+
+export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopped';
+
+/** What the gateway and the service see of one replica, whatever its mode. */
+export interface Replica {
+  /** Instance name, `<function>-<suffix>`, as OpenFaaS shows pod names. */
+  readonly instance: string;
+  readonly spec: RuntimeSpec;
+  /** Calls running now (until their response body is fully sent). */
+  readonly inflight: number;
+  /** Only `ready` replicas take new calls. */
+  readonly state: ReplicaState;
+  readonly restarts: number;
+  start(): void;
+  invoke(inv: Invocation): Promise<InvocationResult>;
+  /** Stops taking calls, waits for in-flight ones (at most `timeoutMs`), then stops. */
+  drain(timeoutMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Called by a replica when it becomes ready (so waiting calls can go) and for each output line. */
+export interface ReplicaEvents {
+  ready(replica: Replica): void;
+  log(replica: Replica, stream: 'stdout' | 'stderr', line: string, callId?: string): void;
+}
+
+/**
+ * Counts a call as in flight until its response body has been consumed or destroyed — not merely
+ * until the headers came back — so draining and least-loaded picking see the real load.
+ */
+export async function trackInflight(
+  counter: { inflight: number },
+  run: () => Promise<InvocationResult>,
+): Promise<InvocationResult> {
+  counter.inflight++;
+  let result: InvocationResult;
+  try {
+    result = await run();
+  } catch (err) {
+    counter.inflight--;
+    throw err;
+  }
+  if (Buffer.isBuffer(result.body)) counter.inflight--;
+  else result.body.once('close', () => counter.inflight--);
+  return result;
+}
+
+/** Resolves once `counter.inflight` reaches 0, or after `timeoutMs`. */
+export async function waitIdle(counter: { readonly inflight: number }, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (counter.inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}

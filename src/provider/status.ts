@@ -1,0 +1,18 @@
+import { DEFAULT_NAMESPACE, type FunctionDeployment, type FunctionStatus } from '../api/index.js';
+import type { FunctionService } from './function-service.js';
+
+/** FunctionStatus as OpenFaaS shapes it: `name` for `service`, zero counts omitted (omit-if-empty). */
+export function statusOf(dep: FunctionDeployment, service: FunctionService, createdAt: string): FunctionStatus {
+  const { service: name, namespace: _namespace, ...rest } = dep;
+  const status: FunctionStatus = {
+    name,
+    ...rest,
+    namespace: DEFAULT_NAMESPACE,
+    invocationCount: service.invocations,
+    createdAt,
+  };
+  if (service.desired > 0) status.replicas = service.desired;
+  const available = service.available;
+  if (available > 0) status.availableReplicas = available;
+  return status;
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { errors } from '../api/index.js';
+import { cgiEnv } from './cgi-env.js';
+import { failureOf } from './outcome.js';
+import { lineSplitter } from './lines.js';
+import type { Invocation, InvocationResult, LogSink, ModeHandler } from './types.js';
+
+export interface ForkModeOptions {
+  readonly name: string;
+  /** fprocess split on spaces, no shell (as the watchdogs do). */
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly log: LogSink;
+}
+
+/**
+ * fork mode (classic watchdog): one process per call, the body on stdin, all of stdout buffered as
+ * the answer. Exit 0 → 200, otherwise 500 with stderr; the deadline or a gone client kills it.
+ */
+export function createForkMode(opts: ForkModeOptions): ModeHandler {
+  return {
+    invoke: (inv) => runOnce(opts, inv),
+    close: async () => {},
+  };
+}
+
+function runOnce(opts: ForkModeOptions, inv: Invocation): Promise<InvocationResult> {
+  const [command, ...args] = opts.argv as [string, ...string[]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: { ...opts.env, ...cgiEnv(inv) }, stdio: 'pipe' });
+    const stdout: Buffer[] = [];
+    const stderr: string[] = [];
+    const kill = (): void => {
+      child.kill('SIGKILL');
+    };
+    inv.signal.addEventListener('abort', kill, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.pipe(lineSplitter((line) => {
+      stderr.push(line);
+      opts.log('stderr', line, inv.callId);
+    }));
+    // A function that never reads stdin must not fail the call (EPIPE), so errors here are ignored.
+    child.stdin.on('error', () => {});
+    if (inv.body) inv.body.pipe(child.stdin);
+    else child.stdin.end();
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      inv.signal.removeEventListener('abort', kill);
+      reject(err.code === 'ENOENT' ? errors.spawnFailed(opts.name, `${command}: command not found`) : failureOf(opts.name, inv.signal, err));
+    });
+    child.on('close', (code, signal) => {
+      inv.signal.removeEventListener('abort', kill);
+      if (inv.signal.aborted) return reject(failureOf(opts.name, inv.signal, new Error('aborted')));
+      const body = Buffer.concat(stdout);
+      if (code === 0) return resolve({ status: 200, headers: { 'content-type': contentType(opts, inv) }, body });
+      const why = signal ? `killed by ${signal}` : `exit status ${code}`;
+      resolve({
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: Buffer.concat([Buffer.from(`${why}\n${stderr.join('\n')}\n`), body]),
+      });
+    });
+  });
+}
+
+/** Classic watchdog: a fixed `content_type`, else the request's own type echoed back. */
+function contentType(opts: ForkModeOptions, inv: Invocation): string {
+  return opts.env['content_type'] ?? inv.headers['content-type'] ?? 'text/plain; charset=utf-8';
+}

@@ -1,0 +1,13 @@
+// Types
+export type { Invocation, InvocationResult, LogSink, ModeHandler } from './types.js';
+
+// Modes
+export { createHttpMode } from './http-mode.js';
+export type { HttpModeOptions } from './http-mode.js';
+export { createForkMode } from './fork-mode.js';
+export type { ForkModeOptions } from './fork-mode.js';
+
+// Deadlines and outcomes
+export { effectiveTimeout } from './timeout.js';
+export { ClientGone, failureOf } from './outcome.js';
+export { lineSplitter } from './lines.js';
