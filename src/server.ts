@@ -55,7 +55,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
   });
-  const gateway = createGateway({ provider, maxBodySize: config.maxBodySize, drainTimeoutMs: config.drainTimeoutMs, logger });
+  const gateway = createGateway({ provider, maxBodySize: config.maxBodySize, maxBundleSize: config.maxBundleSize, drainTimeoutMs: config.drainTimeoutMs, logger });
   let address;
   try {
     address = await gateway.listen(config.port, config.bind);

@@ -56,6 +56,7 @@ export const errors = {
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
+  portInUse: define('ERR_PORT_IN_USE', 500, (address: string) => `${address} is already in use: stop the other server or choose another with --port (env port)`),
   shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'the gateway is shutting down: retry against another node or after restart'),
 
   // --- client side (CLI, stack files, templates) ---

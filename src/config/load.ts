@@ -12,6 +12,8 @@ export interface GatewayConfig {
   readonly dataDir: string;
   /** Largest request body accepted, in bytes. Env `max_body_size`. @default 64 MiB */
   readonly maxBodySize: number;
+  /** Largest bundle upload (tar.gz), in bytes. Env `max_bundle_size`. @default 512 MiB */
+  readonly maxBundleSize: number;
   /** Time to receive a request body (ms). Env `read_timeout`. @default 60s */
   readonly readTimeoutMs: number;
   /** Time to write a response (ms). Env `write_timeout`. @default 60s */
@@ -52,6 +54,9 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
   const sizeText = env['max_body_size'] ?? '64Mi';
   const maxBodySize = parseSize(sizeText);
   if (maxBodySize === undefined || maxBodySize <= 0) problems.push(`max_body_size=${sizeText}: not a size (use bytes or e.g. 64Mi)`);
+  const bundleText = env['max_bundle_size'] ?? '512Mi';
+  const maxBundleSize = parseSize(bundleText);
+  if (maxBundleSize === undefined || maxBundleSize <= 0) problems.push(`max_bundle_size=${bundleText}: not a size (use bytes or e.g. 512Mi)`);
   const logLevel = env['log_level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level=${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
 
@@ -60,6 +65,7 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     bind: flags.bind ?? env['bind'] ?? '127.0.0.1',
     dataDir: path.resolve(flags.data ?? env['SLUICE_DATA'] ?? '.sluice'),
     maxBodySize: maxBodySize ?? 0,
+    maxBundleSize: maxBundleSize ?? 0,
     readTimeoutMs: duration('read_timeout', '60s'),
     writeTimeoutMs: duration('write_timeout', '60s'),
     upstreamTimeoutMs: duration('upstream_timeout', '60s'),

@@ -10,6 +10,7 @@ import { matchSystemRoute, type SystemContext } from './system-routes.js';
 export interface GatewayOptions {
   readonly provider: Provider;
   readonly maxBodySize: number;
+  readonly maxBundleSize: number;
   readonly drainTimeoutMs: number;
   readonly logger: Logger;
 }
@@ -29,7 +30,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<AbortController>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const proxy: ProxyOptions = { provider: opts.provider, maxBodySize: opts.maxBodySize, inflight, onError };
-  const system: SystemContext = { provider: opts.provider, maxBodySize: opts.maxBodySize };
+  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
@@ -44,7 +45,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   return {
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? errors.portInUse(`${host}:${port}`) : err));
         server.listen(port, host, () => resolve(server.address() as AddressInfo));
       }),
     close: async () => {

@@ -17,12 +17,12 @@ import { readText } from './internal/body.js';
 import { decodeSegment } from './internal/decode.js';
 import { sendJson, sendStatus } from './internal/respond.js';
 
-/** JSON bodies of /system routes are small; bundles have their own limit (max_body_size). */
+/** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
 const JSON_LIMIT = 1024 * 1024;
 
 export interface SystemContext {
   readonly provider: Provider;
-  readonly maxBodySize: number;
+  readonly maxBundleSize: number;
 }
 
 type Handler = (ctx: SystemContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => Promise<void> | void;
@@ -64,7 +64,7 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     },
   },
   '/system/bundles': {
-    POST: async (ctx, req, res) => sendJson(res, 201, await ctx.provider.bundles.put(req, ctx.maxBodySize)),
+    POST: async (ctx, req, res) => sendJson(res, 201, await ctx.provider.bundles.put(req, ctx.maxBundleSize)),
   },
   '/system/info': {
     GET: (_ctx, _req, res) => sendJson(res, 200, gatewayInfo()),

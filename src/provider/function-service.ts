@@ -1,10 +1,12 @@
 import { errors } from '../api/index.js';
-import type { Invocation, InvocationResult } from '../watchdog/index.js';
+import { ReplicaUnreachable, type Invocation, type InvocationResult } from '../watchdog/index.js';
 import type { Replica } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
 /** Makes a new replica for a spec (process or fork slot); given by the provider. */
 export type ReplicaFactory = (spec: RuntimeSpec) => Replica;
+
+const MAX_CONNECT_ATTEMPTS = 3;
 
 interface Waiter {
   resolve(replica: Replica): void;
@@ -47,11 +49,22 @@ export class FunctionService {
     return this.#replicas.filter((r) => r.state === 'ready').length;
   }
 
+  /**
+   * Sends a call to the least-loaded ready replica, waiting for one if none is ready. A replica that
+   * refuses the connection never saw the call, so the call moves on to another (a few times at most).
+   */
   async invoke(inv: Invocation): Promise<InvocationResult> {
     this.invocations++;
     if (this.desired === 0) this.#wake();
-    const replica = this.#pick() ?? (await this.#waitForReplica());
-    return replica.invoke(inv);
+    for (let attempt = 1; ; attempt++) {
+      const replica = this.#pick() ?? (await this.#waitForReplica());
+      try {
+        return await replica.invoke(inv);
+      } catch (err) {
+        if (!(err instanceof ReplicaUnreachable)) throw err;
+        if (attempt === MAX_CONNECT_ATTEMPTS) throw errors.upstreamFailed(this.spec.name, `no replica accepted the connection (${err.message})`);
+      }
+    }
   }
 
   /** Starts or drains replicas until `count` of the current spec run. Drained ones finish their calls. */

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { get } from 'node:http';
 import { SluiceError } from '../api/index.js';
-import { createHttpMode, lineSplitter, type Invocation, type InvocationResult, type ModeHandler } from '../watchdog/index.js';
+import { ReplicaUnreachable, createHttpMode, lineSplitter, type Invocation, type InvocationResult, type ModeHandler } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -74,6 +74,7 @@ export class ProcessReplica implements Replica {
         return await this.#mode.invoke(inv);
       } catch (err) {
         if (err instanceof SluiceError && err.status === 504) void this.#killIfHung();
+        if (err instanceof ReplicaUnreachable) this.#suspect();
         throw err;
       }
     });
@@ -101,6 +102,14 @@ export class ProcessReplica implements Replica {
   }
 
   // --- internal ---
+
+  /** A refused connection: take no calls until the socket accepts again (or the exit restarts it). */
+  #suspect(): void {
+    const child = this.#child;
+    if (this.#state !== 'ready' || !child) return;
+    this.#state = 'starting';
+    void this.#awaitReady(child);
+  }
 
   async #awaitReady(child: ChildProcess): Promise<void> {
     const until = Date.now() + this.#startupTimeoutMs;

@@ -9,5 +9,5 @@ export type { ForkModeOptions } from './fork-mode.js';
 
 // Deadlines and outcomes
 export { effectiveTimeout } from './timeout.js';
-export { ClientGone, failureOf } from './outcome.js';
+export { ClientGone, ReplicaUnreachable, failureOf } from './outcome.js';
 export { lineSplitter } from './lines.js';

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, when they are missing. Run by `npm test`; safe to
+# run again (it only installs what is absent). Each line: command that must exist, package that has it.
+set -euo pipefail
+
+needs=(
+  "curl curl"   # the README's curl examples are tested as a user runs them
+)
+
+missing=()
+for entry in "${needs[@]}"; do
+  read -r command package <<<"$entry"
+  command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "ensure-deps: installing ${missing[*]} from Debian" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-deps: need root to install ${missing[*]} (run: sudo apt-get install -y ${missing[*]})" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { MANIFEST_FILE, errors } from '../../api/index.js';
+import { deploymentFor, packBundle } from '../../builder/index.js';
+import type { Stack, StackFunction } from '../../stack/index.js';
+import type { GatewayClient } from '../_client.js';
+import { clientFor, contextOf, openStack, shownPath } from '../_context.js';
+import type { CliContext } from '../_context.js';
+import type { CliIo } from '../_io.js';
+
+/** Flags of `sluice deploy` (and `up`). */
+export type DeployOptions = {
+  json?: boolean;
+};
+
+/** What happened to one function: the `--json` summary of deploy and up. */
+export interface DeployResult {
+  name: string;
+  /** The gateway's status for the PUT/POST (202). */
+  status: number;
+  /** Digest of the uploaded bundle; absent for image-only functions. */
+  bundle?: string;
+  url: string;
+}
+
+/** Registers `sluice deploy`. */
+export function registerDeploy(program: Command, io: CliIo): void {
+  program
+    .command('deploy')
+    .description('upload each built function of the stack file and deploy it (create or update)')
+    .option('--json', 'print a JSON summary')
+    .action(async (opts: DeployOptions, cmd: Command) => {
+      const ctx = contextOf(cmd, io);
+      const stack = await openStack(ctx);
+      printDeployed(ctx, await deployStack(stack, ctx), opts.json === true);
+    });
+}
+
+/**
+ * Deploys every function of the stack: a function with `lang` needs its bundle in
+ * `<stack dir>/build/<name>` (packed, uploaded, then named in the deployment); one without `lang`
+ * deploys its `image` + `fprocess` as is. Stops at the first failure.
+ * @param bundles bundle folder per function name, when just built (`up`)
+ */
+export async function deployStack(stack: Stack, ctx: CliContext, bundles?: ReadonlyMap<string, string>): Promise<DeployResult[]> {
+  const client = await clientFor(ctx, stack);
+  const results: DeployResult[] = [];
+  for (const fn of stack.functions) {
+    const dir = fn.lang ? (bundles?.get(fn.name) ?? path.join(stack.dir, 'build', fn.name)) : undefined;
+    results.push(await deployOne(stack, fn, dir, client, ctx));
+  }
+  return results;
+}
+
+/** Prints the deploy summary: one URL per function, or JSON. */
+export function printDeployed(ctx: CliContext, results: readonly DeployResult[], json: boolean): void {
+  if (json) ctx.out.json(results);
+  else for (const result of results) ctx.out.line(result.url);
+}
+
+// --- internal ---
+
+async function deployOne(stack: Stack, fn: StackFunction, dir: string | undefined, client: GatewayClient, ctx: CliContext): Promise<DeployResult> {
+  let bundle: string | undefined;
+  if (dir !== undefined) {
+    if (!existsSync(path.join(dir, MANIFEST_FILE))) {
+      throw errors.buildFailed(fn.name, `no build in ${shownPath(ctx, dir)}: run \`sluice build -f ${shownPath(ctx, stack.file)}\` first`);
+    }
+    const tarGz = await packBundle(dir);
+    ctx.out.progress(`Uploading ${fn.name} (${Math.ceil(tarGz.length / 1024)} KiB)…`);
+    bundle = (await client.uploadBundle(tarGz)).bundle;
+  } else if (!fn.image) {
+    throw errors.stackInvalid(shownPath(ctx, stack.file), [`${fn.name}: needs a lang (to build a bundle) or an image with fprocess`]);
+  }
+  ctx.out.progress(`Deploying ${fn.name}…`);
+  const status = await client.deploy(deploymentFor(fn, bundle));
+  ctx.out.progress(`Deployed ${fn.name} (${status})`);
+  return { name: fn.name, status, ...(bundle ? { bundle } : {}), url: client.functionUrl(fn.name) };
+}

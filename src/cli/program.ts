@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { VERSION } from '../api/index.js';
+import { exitCodeFor, formatError } from './_errors.js';
+import type { CliIo } from './_io.js';
+import { registerBuild } from './commands/build.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerDescribe } from './commands/describe.js';
+import { registerInvoke } from './commands/invoke.js';
+import { registerList } from './commands/list.js';
+import { registerNew } from './commands/new.js';
+import { registerRemove } from './commands/remove.js';
+import { registerScale } from './commands/scale.js';
+import { registerServe } from './commands/serve.js';
+import { registerUp } from './commands/up.js';
+import { registerVersion } from './commands/version.js';
+
+export type { CliIo } from './_io.js';
+
+/*
+ * Exit codes (also in src/cli/README.md; constants in _errors.ts):
+ *   0  success
+ *   1  the gateway or a function answered an error (non-2xx)
+ *   2  usage error: unknown command, bad flag or argument (commander's errors included)
+ *   3  gateway unreachable
+ *   4  invalid stack file, unknown template, or build failure
+ */
+
+/** The commands, in the order `sluice --help` lists them. */
+const COMMANDS = [
+  registerNew,
+  registerBuild,
+  registerDeploy,
+  registerUp,
+  registerList,
+  registerDescribe,
+  registerInvoke,
+  registerRemove,
+  registerScale,
+  registerVersion,
+  registerServe,
+] as const;
+
+/**
+ * Builds the `sluice` program writing to `io`. It never exits the process: commander's exits are
+ * turned into thrown CommanderErrors (see runCli).
+ */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('sluice')
+    .description('Sluice: serverless functions on one machine, OpenFaaS-compatible')
+    .version(VERSION, '-V, --version', 'print the CLI version')
+    .option('-g, --gateway <url>', 'gateway URL (default: stack provider.gateway, then $OPENFAAS_URL, then http://127.0.0.1:8080)')
+    .option('-f, --yaml <file>', 'stack file (default: stack.yaml if present, else stack.yml)')
+    // Set before the commands are added: .command() copies these settings to each of them.
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(text.replace(/^error:/, 'Error:')),
+    })
+    .showHelpAfterError('(see --help)');
+  for (const register of COMMANDS) register(program, io);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script: `['list', '-v']`) and returns the exit code;
+ * errors are printed to `io.stderr` as one `Error: …` line (stack only with SLUICE_DEBUG=1).
+ * @example const code = await runCli(['version', '--json'], io)
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    io.stderr.write(formatError(err, io.env['SLUICE_DEBUG'] === '1'));
+    return exitCodeFor(err);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The one integration harness: starts the real `sluice serve` (the built CLI) on a free port in a
+ * temp data dir, and stops it, checking that no process it started outlives it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export interface SluiceNode {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly process: ChildProcess;
+  /** Everything the node printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, wait for exit. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a data dir (restart tests); default: a new temp dir, removed by cleanup(). */
+  readonly dataDir?: string;
+  readonly env?: Record<string, string>;
+  readonly args?: string[];
+}
+
+const started: SluiceNode[] = [];
+const tempDirs: string[] = [];
+
+export async function tempDir(prefix = 'sluice-test-'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Starts `sluice serve --port 0` and resolves once it prints the address it listens on. */
+export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> {
+  const dataDir = opts.dataDir ?? (await tempDir());
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
+    env: { ...process.env, log_level: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sluice serve did not start in 20s:\n${output}`)), 20_000);
+    const onData = (): void => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => reject(new Error(`sluice serve exited with ${code}:\n${output}`)));
+  });
+  const node: SluiceNode = {
+    url,
+    dataDir,
+    process: child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  started.push(node);
+  return node;
+}
+
+/** Stops every node still running and removes temp dirs. Call from `after()`. */
+export async function cleanup(): Promise<void> {
+  await Promise.all(started.splice(0).map((node) => node.kill()));
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** Pids of every living descendant of `pid` (from /proc), for orphan checks. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const child of children.get(p) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Is a process with this pid still alive (and not a zombie)? */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${ms}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Writes a node-ts function (handler source given) into a temp project with a stack file, builds it
+ * with the real builder and deploys it to `node` through the HTTP API, as `sluice up` does.
+ */
+export async function deployNodeTs(
+  node: SluiceNode,
+  name: string,
+  handlerSource: string,
+  opts: { environment?: Record<string, string>; labels?: Record<string, string> } = {},
+): Promise<void> {
+  const { buildFunction, deploymentFor, packBundle } = await import('../src/builder/index.js');
+  const { loadStack } = await import('../src/stack/index.js');
+  const dir = await tempDir('sluice-fn-');
+  await mkdir(path.join(dir, name));
+  await writeFile(path.join(dir, name, 'handler.ts'), handlerSource);
+  const yamlMap = (map: Record<string, string> | undefined, key: string): string =>
+    map ? `    ${key}:\n${Object.entries(map).map(([k, v]) => `      ${k}: "${v}"`).join('\n')}\n` : '';
+  const stackFile = path.join(dir, 'stack.yml');
+  await writeFile(
+    stackFile,
+    `version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  ${name}:\n    lang: node-ts\n    handler: ./${name}\n    image: ${name}:latest\n` +
+      yamlMap(opts.environment, 'environment') + yamlMap(opts.labels, 'labels'),
+  );
+  const stack = await loadStack(stackFile);
+  const fn = stack.functions[0];
+  if (!fn) throw new Error('stack has no function');
+  const bundle = await buildFunction(stack, fn);
+  const upload = await fetch(`${node.url}/system/bundles`, { method: 'POST', body: await packBundle(bundle.dir), headers: { 'content-type': 'application/gzip' } });
+  if (upload.status !== 201) throw new Error(`bundle upload: ${upload.status} ${await upload.text()}`);
+  const { bundle: digest } = (await upload.json()) as { bundle: string };
+  await deploy(node, deploymentFor(fn, digest));
+}
+
+/** PUT the deployment, POST it when it does not exist yet (faas-cli `deploy` semantics). */
+export async function deploy(node: SluiceNode, deployment: object): Promise<void> {
+  const body = JSON.stringify(deployment);
+  let res = await fetch(`${node.url}/system/functions`, { method: 'PUT', body });
+  if (res.status === 404) res = await fetch(`${node.url}/system/functions`, { method: 'POST', body });
+  if (res.status !== 202) throw new Error(`deploy: ${res.status} ${await res.text()}`);
+}
+
+/** Waits until the function reports at least `count` available replicas. */
+export async function waitAvailable(node: SluiceNode, name: string, count = 1): Promise<void> {
+  await eventually(async () => {
+    const res = await fetch(`${node.url}/system/function/${name}`);
+    const status = (await res.json()) as { availableReplicas?: number };
+    return (status.availableReplicas ?? 0) >= count;
+  }, 20_000, `${count} available replica(s) of ${name}`);
+}
