@@ -29,6 +29,8 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
   readonly args?: string[];
+  /** Flags for the gateway's own node (e.g. --cpu-prof for profiling). */
+  readonly nodeArgs?: string[];
 }
 
 const started: SluiceNode[] = [];
@@ -43,7 +45,7 @@ export async function tempDir(prefix = 'sluice-test-'): Promise<string> {
 /** Starts `sluice serve --port 0` and resolves once it prints the address it listens on. */
 export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> {
   const dataDir = opts.dataDir ?? (await tempDir());
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, log_level: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import { SluiceError, VERSION, errors, parseQualifiedName } from '../api/index.js';
 import { formatSeconds } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
-import { ClientGone, effectiveTimeout, type InvocationResult } from '../watchdog/index.js';
-import { assertDeclaredSize, hasBody, sizeLimit } from './internal/body.js';
-import { downstreamHeaders, identify, upstreamHeaders, type CallIdentity } from './internal/headers.js';
+import { CallSignal, ClientGone, effectiveTimeout } from '../watchdog/index.js';
+import { assertDeclaredSize, bodyOf } from './internal/body.js';
+import { ClientSink } from './internal/client-sink.js';
+import { armDeadline, earliest } from './internal/deadline.js';
 import { decodeSegment } from './internal/decode.js';
+import { identify, upstreamHeaders } from './internal/headers.js';
 import { sendError } from './internal/respond.js';
 
 const SERVED_BY = `sluice/${VERSION}`;
@@ -17,7 +18,7 @@ export interface ProxyOptions {
   readonly provider: Provider;
   readonly maxBodySize: number;
   /** Calls in flight, so shutdown can abort what outlives the drain. */
-  readonly inflight: Set<AbortController>;
+  readonly inflight: Set<CallSignal>;
   readonly onError: (err: SluiceError, req: IncomingMessage) => void;
 }
 
@@ -28,45 +29,40 @@ export interface ProxyOptions {
 export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
   const id = identify(req);
   const started = performance.now();
-  const controller = new AbortController();
+  const signal = new CallSignal();
   let timer: NodeJS.Timeout | undefined;
   try {
     // 1. Resolve the function and the part of the path that belongs to it.
     const { name, path, query } = splitTarget(url);
     const service = opts.provider.service(parseQualifiedName(name));
-    if (!METHODS.has(req.method ?? '')) throw errors.methodNotAllowed(req.method ?? '', url);
+    if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     assertDeclaredSize(req, opts.maxBodySize);
 
-    // 2. Deadline: exec_timeout (shortened by X-Timeout), capped by write_timeout; a slow body: 408.
+    // 2. Limits: exec_timeout (shortened by X-Timeout) capped by write_timeout; read_timeout for the body.
     const spec = service.spec;
-    const timeoutMs = minPositive(effectiveTimeout(spec.execTimeoutMs, req.headers['x-timeout']), spec.writeTimeoutMs);
-    if (timeoutMs > 0) timer = setTimeout(() => controller.abort(errors.upstreamTimeout(spec.name, timeoutMs / 1000)), timeoutMs);
-    const readTimer = spec.readTimeoutMs > 0 ? setTimeout(() => controller.abort(errors.requestTimeout(spec.readTimeoutMs / 1000)), spec.readTimeoutMs) : undefined;
-    req.once('end', () => clearTimeout(readTimer));
+    const deadlineMs = earliest(effectiveTimeout(spec.execTimeoutMs, req.headers['x-timeout']), spec.writeTimeoutMs);
+    timer = armDeadline(spec.name, req, signal, spec.readTimeoutMs, deadlineMs);
     res.once('close', () => {
-      clearTimeout(readTimer);
-      if (!res.writableFinished) controller.abort(new ClientGone('client disconnected'));
+      if (!res.writableFinished) signal.abort(new ClientGone('client disconnected'));
     });
-    opts.inflight.add(controller);
+    opts.inflight.add(signal);
 
-    // 3. Invoke: the body streams through, metered when its size was not declared.
-    const body = !hasBody(req) ? null : req.headers['content-length'] ? req : req.pipe(sizeLimit(opts.maxBodySize, () => controller.abort(errors.bodyTooLarge(opts.maxBodySize))));
-    const result = await service.invoke({ method: req.method as string, path, query, headers: upstreamHeaders(req, id), body, callId: id.callId, signal: controller.signal });
+    // 3. The body: small ones read whole (one upstream write), large ones streamed, chunked ones metered.
+    const body = await bodyOf(req, signal, opts.maxBodySize);
 
-    // 4. Answer: the function's status and headers plus the gateway's, the body streamed back.
-    res.writeHead(result.status, answerHeaders(result, req, id, started));
-    sendBody(result, res, () => {
-      clearTimeout(timer);
-      opts.inflight.delete(controller);
-    });
+    // 4. The answer streams straight into the client's response (ClientSink adds the gateway headers).
+    const inv = { method: req.method as string, path, query, headers: upstreamHeaders(req, id), body, callId: id.callId, signal };
+    await service.invoke(inv, new ClientSink(res, req, id, started, SERVED_BY));
   } catch (err) {
-    clearTimeout(timer);
-    opts.inflight.delete(controller);
+    // 5. Failures: a gone client gets nothing; before headers, the error; after, a cut response.
     if (err instanceof ClientGone) return void res.destroy();
     const failure = err instanceof SluiceError ? err : errors.upstreamFailed('?', String(err));
     opts.onError(failure, req);
     if (!req.complete) res.shouldKeepAlive = false;
     sendError(res, failure, 'text', { 'x-call-id': id.callId, 'x-served-by': SERVED_BY, 'x-duration-seconds': formatSeconds(performance.now() - started) });
+  } finally {
+    clearTimeout(timer);
+    opts.inflight.delete(signal);
   }
 }
 
@@ -81,30 +77,4 @@ function splitTarget(url: string): { name: string; path: string; query: string }
     path: slash === -1 ? '/' : pathname.slice(slash),
     query: q === -1 ? '' : url.slice(q + 1),
   };
-}
-
-function answerHeaders(result: InvocationResult, req: IncomingMessage, id: CallIdentity, started: number) {
-  const headers = downstreamHeaders(result.headers, id, {
-    'x-duration-seconds': formatSeconds(performance.now() - started),
-    'x-served-by': SERVED_BY,
-  });
-  // OpenFaaS: the function's Content-Type, else the request's, else text/plain.
-  headers['content-type'] ??= req.headers['content-type'] ?? 'text/plain';
-  if (Buffer.isBuffer(result.body)) headers['content-length'] = result.body.length;
-  return headers;
-}
-
-function sendBody(result: InvocationResult, res: ServerResponse, done: () => void): void {
-  if (Buffer.isBuffer(result.body)) {
-    res.end(result.body, done);
-    return;
-  }
-  // A body that breaks midway (deadline, replica died) can only cut the response: headers are sent.
-  pipeline(result.body, res, done);
-}
-
-function minPositive(a: number, b: number): number {
-  if (a <= 0) return b;
-  if (b <= 0) return a;
-  return Math.min(a, b);
 }

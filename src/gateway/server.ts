@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SluiceError, errors, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
+import type { CallSignal } from '../watchdog/index.js';
 import { sendError } from './internal/respond.js';
 import { proxyFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
@@ -27,7 +28,7 @@ export interface Gateway {
  * is decided once here — `/function/` goes to the proxy, everything else to the /system table.
  */
 export function createGateway(opts: GatewayOptions): Gateway {
-  const inflight = new Set<AbortController>();
+  const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const proxy: ProxyOptions = { provider: opts.provider, maxBodySize: opts.maxBodySize, inflight, onError };
   const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
@@ -54,7 +55,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       server.closeIdleConnections();
       const until = Date.now() + opts.drainTimeoutMs;
       while (inflight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      for (const controller of inflight) controller.abort(errors.shuttingDown());
+      for (const signal of inflight) signal.abort(errors.shuttingDown());
       server.closeAllConnections();
       await closed;
     },

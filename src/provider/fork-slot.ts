@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createForkMode, type Invocation, type InvocationResult, type ModeHandler } from '../watchdog/index.js';
+import { createForkMode, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -33,8 +33,8 @@ export class ForkSlot implements Replica {
     this.#events.ready(this);
   }
 
-  invoke(inv: Invocation): Promise<InvocationResult> {
-    return trackInflight(this, () => this.#mode.invoke(inv));
+  invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
+    return trackInflight(this, () => this.#mode.invoke(inv, sink));
   }
 
   async drain(timeoutMs: number): Promise<void> {

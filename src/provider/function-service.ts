@@ -1,5 +1,5 @@
 import { errors } from '../api/index.js';
-import { ReplicaUnreachable, type Invocation, type InvocationResult } from '../watchdog/index.js';
+import { ReplicaUnreachable, type Invocation, type ResponseSink } from '../watchdog/index.js';
 import type { Replica } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -53,13 +53,13 @@ export class FunctionService {
    * Sends a call to the least-loaded ready replica, waiting for one if none is ready. A replica that
    * refuses the connection never saw the call, so the call moves on to another (a few times at most).
    */
-  async invoke(inv: Invocation): Promise<InvocationResult> {
+  async invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
     this.invocations++;
     if (this.desired === 0) this.#wake();
     for (let attempt = 1; ; attempt++) {
       const replica = this.#pick() ?? (await this.#waitForReplica());
       try {
-        return await replica.invoke(inv);
+        return await replica.invoke(inv, sink);
       } catch (err) {
         if (!(err instanceof ReplicaUnreachable)) throw err;
         if (attempt === MAX_CONNECT_ATTEMPTS) throw errors.upstreamFailed(this.spec.name, `no replica accepted the connection (${err.message})`);

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { get } from 'node:http';
 import { SluiceError } from '../api/index.js';
-import { ReplicaUnreachable, createHttpMode, lineSplitter, type Invocation, type InvocationResult, type ModeHandler } from '../watchdog/index.js';
+import { ReplicaUnreachable, createHttpMode, lineSplitter, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -68,10 +68,10 @@ export class ProcessReplica implements Replica {
     void this.#awaitReady(child);
   }
 
-  invoke(inv: Invocation): Promise<InvocationResult> {
+  invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
     return trackInflight(this, async () => {
       try {
-        return await this.#mode.invoke(inv);
+        await this.#mode.invoke(inv, sink);
       } catch (err) {
         if (err instanceof SluiceError && err.status === 504) void this.#killIfHung();
         if (err instanceof ReplicaUnreachable) this.#suspect();

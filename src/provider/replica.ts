@@ -1,5 +1,4 @@
-import type { InvocationResult } from '../watchdog/index.js';
-import type { Invocation } from '../watchdog/index.js';
+import type { Invocation, ResponseSink } from '../watchdog/index.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopped';
@@ -9,13 +8,13 @@ export interface Replica {
   /** Instance name, `<function>-<suffix>`, as OpenFaaS shows pod names. */
   readonly instance: string;
   readonly spec: RuntimeSpec;
-  /** Calls running now (until their response body is fully sent). */
+  /** Calls running now (until their answer is complete). */
   readonly inflight: number;
   /** Only `ready` replicas take new calls. */
   readonly state: ReplicaState;
   readonly restarts: number;
   start(): void;
-  invoke(inv: Invocation): Promise<InvocationResult>;
+  invoke(inv: Invocation, sink: ResponseSink): Promise<void>;
   /** Stops taking calls, waits for in-flight ones (at most `timeoutMs`), then stops. */
   drain(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -27,25 +26,14 @@ export interface ReplicaEvents {
   log(replica: Replica, stream: 'stdout' | 'stderr', line: string, callId?: string): void;
 }
 
-/**
- * Counts a call as in flight until its response body has been consumed or destroyed — not merely
- * until the headers came back — so draining and least-loaded picking see the real load.
- */
-export async function trackInflight(
-  counter: { inflight: number },
-  run: () => Promise<InvocationResult>,
-): Promise<InvocationResult> {
+/** Counts a call as in flight while it runs, so draining and least-loaded picking see the real load. */
+export async function trackInflight(counter: { inflight: number }, run: () => Promise<void>): Promise<void> {
   counter.inflight++;
-  let result: InvocationResult;
   try {
-    result = await run();
-  } catch (err) {
+    await run();
+  } finally {
     counter.inflight--;
-    throw err;
   }
-  if (Buffer.isBuffer(result.body)) counter.inflight--;
-  else result.body.once('close', () => counter.inflight--);
-  return result;
 }
 
 /** Resolves once `counter.inflight` reaches 0, or after `timeoutMs`. */

@@ -3,7 +3,7 @@ import { errors } from '../api/index.js';
 import { cgiEnv } from './cgi-env.js';
 import { failureOf } from './outcome.js';
 import { lineSplitter } from './lines.js';
-import type { Invocation, InvocationResult, LogSink, ModeHandler } from './types.js';
+import type { Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
 
 export interface ForkModeOptions {
   readonly name: string;
@@ -20,12 +20,12 @@ export interface ForkModeOptions {
  */
 export function createForkMode(opts: ForkModeOptions): ModeHandler {
   return {
-    invoke: (inv) => runOnce(opts, inv),
+    invoke: (inv, sink) => runOnce(opts, inv, sink),
     close: async () => {},
   };
 }
 
-function runOnce(opts: ForkModeOptions, inv: Invocation): Promise<InvocationResult> {
+function runOnce(opts: ForkModeOptions, inv: Invocation, sink: ResponseSink): Promise<void> {
   const [command, ...args] = opts.argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: opts.cwd, env: { ...opts.env, ...cgiEnv(inv) }, stdio: 'pipe' });
@@ -34,7 +34,7 @@ function runOnce(opts: ForkModeOptions, inv: Invocation): Promise<InvocationResu
     const kill = (): void => {
       child.kill('SIGKILL');
     };
-    inv.signal.addEventListener('abort', kill, { once: true });
+    inv.signal.onAbort(kill);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.pipe(lineSplitter((line) => {
       stderr.push(line);
@@ -42,23 +42,24 @@ function runOnce(opts: ForkModeOptions, inv: Invocation): Promise<InvocationResu
     }));
     // A function that never reads stdin must not fail the call (EPIPE), so errors here are ignored.
     child.stdin.on('error', () => {});
-    if (inv.body) inv.body.pipe(child.stdin);
+    if (Buffer.isBuffer(inv.body)) child.stdin.end(inv.body);
+    else if (inv.body) inv.body.pipe(child.stdin);
     else child.stdin.end();
     child.on('error', (err: NodeJS.ErrnoException) => {
-      inv.signal.removeEventListener('abort', kill);
+      inv.signal.onAbort(undefined);
       reject(err.code === 'ENOENT' ? errors.spawnFailed(opts.name, `${command}: command not found`) : failureOf(opts.name, inv.signal, err));
     });
     child.on('close', (code, signal) => {
-      inv.signal.removeEventListener('abort', kill);
+      inv.signal.onAbort(undefined);
       if (inv.signal.aborted) return reject(failureOf(opts.name, inv.signal, new Error('aborted')));
-      const body = Buffer.concat(stdout);
-      if (code === 0) return resolve({ status: 200, headers: { 'content-type': contentType(opts, inv) }, body });
+      const output = Buffer.concat(stdout);
       const why = signal ? `killed by ${signal}` : `exit status ${code}`;
-      resolve({
-        status: 500,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-        body: Buffer.concat([Buffer.from(`${why}\n${stderr.join('\n')}\n`), body]),
-      });
+      const body = code === 0 ? output : Buffer.concat([Buffer.from(`${why}\n${stderr.join('\n')}\n`), output]);
+      const type = code === 0 ? contentType(opts, inv) : 'text/plain; charset=utf-8';
+      sink.start(code === 0 ? 200 : 500, ['content-type', type, 'content-length', String(body.length)]);
+      sink.write(body);
+      sink.end();
+      resolve();
     });
   });
 }

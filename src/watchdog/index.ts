@@ -1,5 +1,5 @@
 // Types
-export type { Invocation, InvocationResult, LogSink, ModeHandler } from './types.js';
+export type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
 
 // Modes
 export { createHttpMode } from './http-mode.js';
@@ -8,6 +8,7 @@ export { createForkMode } from './fork-mode.js';
 export type { ForkModeOptions } from './fork-mode.js';
 
 // Deadlines and outcomes
+export { CallSignal } from './call-signal.js';
 export { effectiveTimeout } from './timeout.js';
 export { ClientGone, ReplicaUnreachable, failureOf } from './outcome.js';
 export { lineSplitter } from './lines.js';

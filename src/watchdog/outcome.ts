@@ -1,4 +1,5 @@
 import { SluiceError, errors } from '../api/index.js';
+import type { CallSignal } from './call-signal.js';
 
 /** The client went away: nothing is left to answer. */
 export class ClientGone extends Error {
@@ -20,7 +21,7 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT']);
  * answer as the abort reason (504 deadline, 408 slow body…); any other abort means the client left;
  * a failure without abort is the function's (502 with the detail).
  */
-export function failureOf(name: string, signal: AbortSignal, err: unknown): SluiceError | ClientGone | ReplicaUnreachable {
+export function failureOf(name: string, signal: CallSignal, err: unknown): SluiceError | ClientGone | ReplicaUnreachable {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     return reason instanceof SluiceError ? reason : new ClientGone('client disconnected');

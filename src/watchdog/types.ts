@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { CallSignal } from './call-signal.js';
 
 /** One call of a function, as the runtime sees it: the `/function/<name>` prefix already removed. */
 export interface Invocation {
@@ -10,26 +11,44 @@ export interface Invocation {
   readonly query: string;
   /** Request headers, hop-by-hop headers already removed. */
   readonly headers: IncomingHttpHeaders;
-  /** The request body as it arrives (never buffered on the sync path); null when it has none. */
-  readonly body: Readable | null;
+  /**
+   * The body: a Buffer when small (read whole, so it goes upstream in one write), a stream as it
+   * arrives when large, null when the request has none.
+   */
+  readonly body: Buffer | Readable | null;
   readonly callId: string;
   /**
    * Aborted when the client goes away or a deadline passes (the reason is then the SluiceError to
    * answer with): the mode stops the work either way.
    */
-  readonly signal: AbortSignal;
+  readonly signal: CallSignal;
 }
 
-/** What a function answered. `body` streams for http mode, is a Buffer for fork mode. */
-export interface InvocationResult {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Readable | Buffer;
+/** Response headers as a flat list: name, value, name, value… (as node:http and undici use them). */
+export type HeaderList = string[];
+
+/**
+ * Where a mode writes the function's answer, as it arrives: the gateway's response implements it, so
+ * a body streams from the function to the client with no stream or promise in between.
+ */
+export interface ResponseSink {
+  /** Status and the function's headers; called once, before any write. */
+  start(status: number, headers: HeaderList): void;
+  /** A chunk of body; false means "pause until drained". */
+  write(chunk: Buffer): boolean;
+  /** Calls `resume` once the client has taken what was written. */
+  onDrain(resume: () => void): void;
+  end(): void;
 }
 
 /** The one interface every runtime mode implements for real (style rule 8). */
 export interface ModeHandler {
-  invoke(inv: Invocation): Promise<InvocationResult>;
+  /**
+   * Runs one call, writing its answer into `sink`. Resolves when the answer is complete. Rejects
+   * before `start` with what the caller should answer (SluiceError, ClientGone, ReplicaUnreachable);
+   * a failure after `start` rejects too, and the caller can only cut the response.
+   */
+  invoke(inv: Invocation, sink: ResponseSink): Promise<void>;
   /** Releases pooled connections; does not stop any process. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { errors } from '../../api/index.js';
+import type { CallSignal } from '../../watchdog/index.js';
 
 /** Reads a whole (small) body as text, at most `limit` bytes: for the JSON /system routes. */
 export async function readText(req: IncomingMessage, limit: number): Promise<string> {
@@ -40,4 +41,28 @@ export function sizeLimit(limit: number, onExceeded: () => void): Transform {
       done(null, chunk);
     },
   });
+}
+
+/** Bodies up to this size are read whole before the call: one upstream write instead of a stream. */
+export const SMALL_BODY = 64 * 1024;
+
+/**
+ * The body to send upstream: null when there is none; a Buffer when its declared size is small (read
+ * under the call's deadlines: an abort destroys the read); else the stream, metered when chunked.
+ */
+export async function bodyOf(req: IncomingMessage, signal: CallSignal, limit: number): Promise<Buffer | Readable | null> {
+  if (!hasBody(req)) return null;
+  const declared = req.headers['content-length'];
+  if (declared === undefined) return req.pipe(sizeLimit(limit, () => signal.abort(errors.bodyTooLarge(limit))));
+  if (Number(declared) > SMALL_BODY) return req;
+  signal.onAbort((reason) => req.destroy(reason as Error));
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  } catch (err) {
+    throw signal.aborted ? signal.reason : err;
+  } finally {
+    signal.onAbort(undefined);
+  }
 }

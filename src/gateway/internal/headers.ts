@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { HeaderList } from '../../watchdog/index.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1) are never forwarded, either way. */
 const HOP_BY_HOP = new Set([
@@ -40,19 +41,25 @@ export function upstreamHeaders(req: IncomingMessage, id: CallIdentity): Incomin
   return out;
 }
 
-/** The function's response headers, minus hop-by-hop ones, plus the gateway's own. */
-export function downstreamHeaders(
-  upstream: Record<string, string | string[] | undefined>,
-  id: CallIdentity,
-  extra: OutgoingHttpHeaders,
-): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const key in upstream) {
-    if (!HOP_BY_HOP.has(key)) out[key] = upstream[key];
+/** Headers the gateway sets on every answer itself; a function's own copies are dropped. */
+const GATEWAY_OWNED = new Set(['x-call-id', 'x-start-time', 'x-duration-seconds', 'x-served-by']);
+
+/**
+ * The function's response headers (flat list), minus hop-by-hop ones, plus the gateway's own. A
+ * missing Content-Type becomes the request's, else text/plain (OpenFaaS provider behaviour).
+ */
+export function downstreamHeaders(upstream: HeaderList, requestType: string | undefined, own: HeaderList): HeaderList {
+  const out: HeaderList = [];
+  let typed = false;
+  for (let i = 0; i < upstream.length; i += 2) {
+    const key = (upstream[i] as string).toLowerCase();
+    if (HOP_BY_HOP.has(key) || GATEWAY_OWNED.has(key)) continue;
+    if (key === 'content-type') typed = true;
+    out.push(key, upstream[i + 1] as string);
   }
-  out['x-call-id'] = id.callId;
-  out['x-start-time'] = id.startTime;
-  return Object.assign(out, extra);
+  if (!typed) out.push('content-type', requestType ?? 'text/plain');
+  for (const item of own) out.push(item);
+  return out;
 }
 
 function connectionTokens(value: string | undefined): Set<string> | undefined {

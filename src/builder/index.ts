@@ -1,0 +1,10 @@
+// Templates
+export { findTemplate, listTemplates } from './templates.js';
+export type { Template } from './templates.js';
+export { scaffoldFunction } from './scaffold.js';
+
+// Building and packing bundles
+export { buildFunction } from './build.js';
+export type { BuildOptions, BuiltBundle } from './build.js';
+export { packBundle } from './pack.js';
+export { deploymentFor } from './deployment.js';

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { assertFunctionName, errors } from '../api/index.js';
+import { envsubst } from './envsubst.js';
+import { lineOf, schemaProblems, yamlProblems, type Path } from './_problems.js';
+import { FunctionSchema, StackSchema, type StackInput } from './schema.js';
+import type { Stack, StackFunction } from './types.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates a stack file. Every problem is reported at once in one ERR_STACK_INVALID,
+ * a missing file included.
+ * @example const stack = await loadStack('stack.yml', process.env)
+ */
+export async function loadStack(file: string, env: Env = {}): Promise<Stack> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw errors.stackInvalid(file, [code === 'ENOENT' ? 'file not found' : (err as Error).message]);
+  }
+  return parseStack(text, file, env);
+}
+
+/**
+ * Parses stack.yml text (after `${VAR}` / `${VAR:-default}` substitution from `env`) and validates
+ * it against the OpenFaaS schema. Pure: `file` only names the stack in errors and anchors `dir`.
+ */
+export function parseStack(text: string, file: string, env: Env = {}): Stack {
+  const lines = new LineCounter();
+  const doc = parseDocument(envsubst(text, env), { lineCounter: lines, merge: true, prettyErrors: true });
+  if (doc.errors.length) throw errors.stackInvalid(file, yamlProblems(doc.errors));
+
+  const result = StackSchema.safeParse(doc.toJS() ?? {});
+  const problems = result.success ? [] : schemaProblems(result.error.issues, doc, lines, knownKeys);
+  const names = functionNames(doc);
+  for (const name of names) {
+    try {
+      assertFunctionName(name);
+    } catch (err) {
+      problems.push(`functions.${name}: ${(err as Error).message}${lineOf(doc, lines, ['functions', name], true)}`);
+    }
+  }
+  if (!result.success || problems.length) throw errors.stackInvalid(file, byLine(problems));
+  return toStack(result.data, names, path.resolve(file));
+}
+
+// --- internal ---
+
+const TOP_KEYS = Object.keys(StackSchema.shape);
+const PROVIDER_KEYS = Object.keys(StackSchema.shape.provider.shape);
+const FUNCTION_KEYS = Object.keys(FunctionSchema.shape);
+
+function knownKeys(at: Path): readonly string[] {
+  if (at.length === 0) return TOP_KEYS;
+  if (at[0] === 'provider') return PROVIDER_KEYS;
+  return at[0] === 'functions' && at.length === 2 ? FUNCTION_KEYS : [];
+}
+
+/** Problems in file order (stable: those without a line keep their place at the top). */
+function byLine(problems: string[]): string[] {
+  const line = (text: string): number => Number(/\(line (\d+)\)$/.exec(text)?.[1] ?? 0);
+  return problems.sort((a, b) => line(a) - line(b));
+}
+
+/** Function names in file order, from the YAML node: a JS object would move numeric keys first. */
+function functionNames(doc: Document): string[] {
+  const node = doc.get('functions', true);
+  if (!isMap(node)) return [];
+  return node.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
+}
+
+function toStack(input: StackInput, names: readonly string[], file: string): Stack {
+  const functions = names.map((name): StackFunction => {
+    const fn = input.functions[name];
+    const out: StackFunction = {
+      name,
+      environment: fn?.environment ?? {},
+      labels: fn?.labels ?? {},
+      annotations: fn?.annotations ?? {},
+    };
+    if (fn?.lang !== undefined) out.lang = fn.lang;
+    if (fn?.handler !== undefined) out.handler = fn.handler;
+    if (fn?.image !== undefined) out.image = fn.image;
+    if (fn?.fprocess !== undefined) out.fprocess = fn.fprocess;
+    return out;
+  });
+  const provider: Stack['provider'] = { name: 'openfaas' };
+  if (input.provider.gateway !== undefined) provider.gateway = input.provider.gateway;
+  const stack: Stack = { file, dir: path.dirname(file), provider, functions };
+  if (input.version !== undefined) stack.version = '1.0';
+  return stack;
+}

@@ -1,0 +1,28 @@
+/** One function of a stack file, with its maps defaulted to `{}`. */
+export interface StackFunction {
+  /** The key under `functions:`: a DNS-1123 label. */
+  name: string;
+  /** Template name (a folder of ./template or of Sluice's templates). */
+  lang?: string;
+  /** Handler folder as written in the file, relative to the stack file's folder. */
+  handler?: string;
+  image?: string;
+  /** Overrides the template's fprocess. */
+  fprocess?: string;
+  environment: Record<string, string>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** A parsed, validated stack.yml. */
+export interface Stack {
+  /** Absolute path of the stack file. */
+  file: string;
+  /** Absolute folder of the stack file: handler paths are relative to it. */
+  dir: string;
+  /** Always "1.0" when present. */
+  version?: string;
+  provider: { name: 'openfaas'; gateway?: string };
+  /** In file order. */
+  functions: StackFunction[];
+}
