@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { VERSION, toSluiceError } from './api/index.js';
-import { buildFunction, deploymentFor, packBundle } from './builder/index.js';
+import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
-import { loadStack } from './stack/index.js';
 
 /** What a function's process may see of the host's environment; never the gateway's own settings. */
 const HOST_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
@@ -30,16 +29,23 @@ export interface RunningNode {
  * is stopped, the process exits 0. Resolves when the node has stopped.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const node = await startNode(opts);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      process.stdout.write(`${signal}: draining calls and stopping replicas…\n`);
-      node.stop().then(resolve, resolve);
-      process.once(signal, () => process.exit(130));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  // Listen for signals before anything starts: a SIGTERM during startup must still stop cleanly.
+  let signalled: (signal: NodeJS.Signals) => void = () => {};
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.once(signal, () => process.exit(130));
+    signalled(signal);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const node = await startNode(opts).catch((err: unknown) => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw err;
   });
+  const signal = await stopSignal;
+  process.stdout.write(`${signal}: draining calls and stopping replicas…\n`);
+  await node.stop();
 }
 
 /** Starts a node without touching process signals (tests and embedding use this). */
@@ -65,7 +71,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
   }
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir})\n`);
-  if (opts.stackFile) await deployStack(opts.stackFile, provider, opts.env, logger);
+  if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger);
   return { url, config, stop: () => stopNode(gateway, provider) };
 }
 
@@ -76,20 +82,15 @@ async function stopNode(gateway: Gateway, provider: Provider): Promise<void> {
   await provider.close();
 }
 
-/** Builds and deploys each function of a stack straight into the provider (no HTTP round trip). */
-async function deployStack(file: string, provider: Provider, env: ServeOptions['env'], logger: Logger): Promise<void> {
-  const stack = await loadStack(file, env);
-  const deployed = new Set(provider.list().map((f) => f.name));
-  for (const fn of stack.functions) {
-    try {
-      const bundle = fn.lang ? await buildFunction(stack, fn) : undefined;
-      const upload = bundle ? await provider.bundles.put(Readable.from(await packBundle(bundle.dir)), Number.MAX_SAFE_INTEGER) : undefined;
-      await provider.deploy(deploymentFor(fn, upload?.bundle), deployed.has(fn.name) ? 'update' : 'create');
-      process.stdout.write(`Deployed ${fn.name} from ${file}\n`);
-    } catch (err) {
-      logger.error({ function: fn.name, code: toSluiceError(err).code }, `could not deploy ${fn.name}: ${(err as Error).message}`);
-    }
-  }
+/**
+ * Deploys a stack the way a user does: `sluice up -f FILE` against this gateway, over HTTP, in a
+ * child process. The gateway itself never loads the builder (YAML, esbuild, tar packing).
+ */
+async function deployStack(file: string, url: string, env: ServeOptions['env'], logger: Logger): Promise<void> {
+  const cli = fileURLToPath(new URL('./cli/main.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'up', '-f', file, '--gateway', url], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) logger.error({ file, exitCode: code }, `could not deploy every function of ${file}: see the lines above`);
 }
 
 function logReplicaLine(logger: Logger, line: ReplicaLogLine): void {

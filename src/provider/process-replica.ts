@@ -65,6 +65,10 @@ export class ProcessReplica implements Replica {
     child.stderr?.pipe(lineSplitter((line) => this.#events.log(this, 'stderr', line)));
     child.on('error', (err) => this.#events.log(this, 'stderr', `failed to start: ${err.message}`));
     child.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    // Runners that speak IPC say when they listen; others are found by polling the socket.
+    child.on('message', (message: { sluice?: string }) => {
+      if (message?.sluice === 'ready' && this.#child === child) this.#becomeReady();
+    });
     void this.#awaitReady(child);
   }
 
@@ -115,19 +119,21 @@ export class ProcessReplica implements Replica {
     const until = Date.now() + this.#startupTimeoutMs;
     let pause = 2;
     while (this.#child === child && this.#state === 'starting' && child.exitCode === null) {
-      if (await canConnect(this.#socketPath)) {
-        this.#state = 'ready';
-        this.#events.ready(this);
-        return;
-      }
+      if (await canConnect(this.#socketPath)) return this.#becomeReady();
       if (Date.now() > until) {
         this.#events.log(this, 'stderr', `not ready after ${this.#startupTimeoutMs / 1000}s: restarting`);
         child.kill('SIGKILL');
         return;
       }
       await new Promise((r) => setTimeout(r, pause));
-      pause = Math.min(pause * 2, 50);
+      pause = Math.min(pause * 2, 10);
     }
+  }
+
+  #becomeReady(): void {
+    if (this.#state !== 'starting') return;
+    this.#state = 'ready';
+    this.#events.ready(this);
   }
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -252,7 +252,8 @@ async function listen(): Promise<void> {
   if (socket) {
     // A socket file left by a replica that died would make listen fail with EADDRINUSE.
     await unlink(socket).catch(ignore);
-    server.listen(socket);
+    // Tell the gateway the moment we accept calls, instead of making it poll the socket.
+    server.listen(socket, () => process.send?.({ sluice: 'ready' }));
   } else {
     server.listen(portSetting(), '127.0.0.1');
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { alive, cleanup, deploy, deployNodeTs, descendants, eventually, startSluice, tempDir, waitAvailable } from '../harness.js';
+import path from 'node:path';
+import { ROOT, alive, cleanup, deploy, deployNodeTs, descendants, eventually, startSluice, tempDir, waitAvailable } from '../harness.js';
 
 const SLOW = `
 export default async (event: any) => {
@@ -54,6 +55,20 @@ describe('sluice serve lifecycle', () => {
     assert.ok(children.length >= 1);
     await node.kill();
     await eventually(() => children.every((pid) => !alive(pid)), 5000, 'orphaned replicas to exit');
+  });
+
+  it('serve --stack (npm start) deploys the shipped functions, and again on the next start', async () => {
+    const dataDir = await tempDir();
+    const stack = path.join(ROOT, 'functions', 'stack.yml');
+    for (let start = 1; start <= 2; start++) {
+      const node = await startSluice({ dataDir, args: ['--stack', stack] });
+      await waitAvailable(node, 'echo');
+      const res = await fetch(`${node.url}/function/echo`, { method: 'POST', body: Buffer.from([0, 1, 2, 255]) });
+      assert.equal(res.status, 200);
+      assert.deepEqual([...Buffer.from(await res.arrayBuffer())], [0, 1, 2, 255]);
+      assert.doesNotMatch(node.output(), /could not deploy/);
+      assert.equal(await node.stop(), 0);
+    }
   });
 
   it('refuses to start on a port that is taken, saying so', async () => {
