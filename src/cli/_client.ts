@@ -2,7 +2,7 @@ import { SluiceError, errors } from '../api/index.js';
 import type { BundleUploaded, FunctionDeployment, FunctionStatus, GatewayInfo } from '../api/index.js';
 import { GatewayAnswerError } from './_errors.js';
 
-/** One function call through `/function/{name}` (or `/async-function/{name}`). */
+/** One function call through `/function/{name}`. */
 export interface InvokeRequest {
   /** @default 'POST' */
   method: string;
@@ -10,8 +10,6 @@ export interface InvokeRequest {
   query: readonly (readonly [string, string])[];
   /** Sent as is; left out for GET and HEAD. */
   body: Buffer;
-  /** Go through the queue: `/async-function/{name}`. @default false */
-  async: boolean;
 }
 
 /** What a function answered, body as raw bytes. */
@@ -38,11 +36,6 @@ export class GatewayClient {
   /** Sync URL of a function. */
   functionUrl(name: string): string {
     return `${this.url}/function/${encodeURIComponent(name)}`;
-  }
-
-  /** Async URL of a function. */
-  asyncFunctionUrl(name: string): string {
-    return `${this.url}/async-function/${encodeURIComponent(name)}`;
   }
 
   /** `GET /system/functions`. */
@@ -94,7 +87,7 @@ export class GatewayClient {
 
   /** Calls a function; any status comes back as an answer, only an unreachable gateway throws. */
   async invoke(name: string, req: InvokeRequest): Promise<InvokeResponse> {
-    const url = new URL(req.async ? this.asyncFunctionUrl(name) : this.functionUrl(name));
+    const url = new URL(this.functionUrl(name));
     for (const [key, value] of req.query) url.searchParams.append(key, value);
     const method = req.method.toUpperCase();
     const withBody = method !== 'GET' && method !== 'HEAD';

@@ -141,12 +141,11 @@ describe('tables', () => {
   });
 
   it('describes a function with its status, URLs and maps', () => {
-    const client = { functionUrl: (n: string) => `http://gw/function/${n}`, asyncFunctionUrl: (n: string) => `http://gw/async-function/${n}` };
+    const client = { functionUrl: (n: string) => `http://gw/function/${n}` };
     const text = formatDescription({ name: 'hello', image: 'hello:latest', namespace: 'openfaas-fn', createdAt: '2025-01-01T00:00:00Z', replicas: 1, availableReplicas: 1, envProcess: 'node index.mjs', labels: { team: 'a' } }, client);
     assert.match(text, /^Status: +Ready$/m);
     assert.match(text, /^Function process: +node index\.mjs$/m);
     assert.match(text, /^URL: +http:\/\/gw\/function\/hello$/m);
-    assert.match(text, /^Async URL: +http:\/\/gw\/async-function\/hello$/m);
     assert.match(text, /^Labels: +team: a$/m);
     assert.match(text, /^Annotations: +<none>$/m);
     const down = formatDescription({ name: 'x', image: 'x', namespace: 'openfaas-fn', createdAt: '' }, client);

@@ -25,12 +25,12 @@ export function registerDescribe(program: Command, io: CliIo): void {
 export async function runDescribe(name: string, opts: DescribeOptions, ctx: CliContext): Promise<void> {
   const client = await clientFor(ctx);
   const fn = await client.getFunction(name);
-  if (opts.json) ctx.out.json({ ...fn, url: client.functionUrl(fn.name), asyncUrl: client.asyncFunctionUrl(fn.name) });
+  if (opts.json) ctx.out.json({ ...fn, url: client.functionUrl(fn.name) });
   else ctx.out.text(formatDescription(fn, client));
 }
 
 /** The describe layout (faas-cli's fields, in its order). */
-export function formatDescription(fn: FunctionStatus, client: Pick<GatewayClient, 'functionUrl' | 'asyncFunctionUrl'>): string {
+export function formatDescription(fn: FunctionStatus, client: Pick<GatewayClient, 'functionUrl'>): string {
   const available = fn.availableReplicas ?? 0;
   const pairs = (map: Record<string, string> | undefined): string[] => Object.entries(map ?? {}).map(([k, v]) => `${k}: ${v}`);
   return formatFields([
@@ -42,7 +42,6 @@ export function formatDescription(fn: FunctionStatus, client: Pick<GatewayClient
     ['Image', fn.image],
     ['Function process', fn.envProcess ?? '<default>'],
     ['URL', client.functionUrl(fn.name)],
-    ['Async URL', client.asyncFunctionUrl(fn.name)],
     ['Labels', pairs(fn.labels)],
     ['Annotations', pairs(fn.annotations)],
     ['Created', fn.createdAt ?? ''],

@@ -13,7 +13,6 @@ export type InvokeOptions = {
   query?: [string, string][];
   method: string;
   contentType: string;
-  async?: boolean;
 };
 
 /** Registers `sluice invoke NAME`. */
@@ -26,7 +25,6 @@ export function registerInvoke(program: Command, io: CliIo): void {
     .option('--query <key=value>', 'query parameter (repeatable)', repeatable(parseQuery))
     .option('-m, --method <method>', 'HTTP method', 'POST')
     .option('--content-type <type>', 'Content-Type of the body', 'text/plain')
-    .option('-a, --async', 'queue the call (/async-function/NAME) and return at once')
     .action(async (name: string, opts: InvokeOptions, cmd: Command) => runInvoke(name, opts, contextOf(cmd, io)));
 }
 
@@ -48,13 +46,7 @@ export async function runInvoke(name: string, opts: InvokeOptions, ctx: CliConte
     headers: typed ? headers : [['content-type', opts.contentType], ...headers],
     query: opts.query ?? [],
     body,
-    async: opts.async === true,
   });
   if (res.status < 200 || res.status > 299) throw new GatewayAnswerError(res.status, unexpectedStatus(res.status, res.body.toString('utf8')));
-  if (opts.async) {
-    const callId = res.headers.get('x-call-id');
-    ctx.out.note(`Function submitted asynchronously.${callId ? ` Call id: ${callId}` : ''}`);
-    return;
-  }
   ctx.io.stdout.write(res.body);
 }
