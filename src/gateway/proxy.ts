@@ -3,7 +3,7 @@ import { SluiceError, VERSION, errors, parseQualifiedName } from '../api/index.j
 import { formatSeconds } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
 import { CallSignal, ClientGone, effectiveTimeout } from '../watchdog/index.js';
-import { assertDeclaredSize, bodyOf } from './internal/body.js';
+import { assertDeclaredSize, bodyOf, hasBody } from './internal/body.js';
 import { ClientSink } from './internal/client-sink.js';
 import { armDeadline, earliest } from './internal/deadline.js';
 import { decodeSegment } from './internal/decode.js';
@@ -31,9 +31,12 @@ export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, re
   const started = performance.now();
   const signal = new CallSignal();
   let timer: NodeJS.Timeout | undefined;
+  let name = '';
   try {
     // 1. Resolve the function and the part of the path that belongs to it.
-    const { name, path, query } = splitTarget(url);
+    const target = splitTarget(url);
+    const { path, query } = target;
+    name = target.name;
     const service = opts.provider.service(parseQualifiedName(name));
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     assertDeclaredSize(req, opts.maxBodySize);
@@ -56,9 +59,10 @@ export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, re
   } catch (err) {
     // 5. Failures: a gone client gets nothing; before headers, the error; after, a cut response.
     if (err instanceof ClientGone) return void res.destroy();
-    const failure = err instanceof SluiceError ? err : errors.upstreamFailed('?', String(err));
+    const failure = err instanceof SluiceError ? err : errors.upstreamFailed(name, String(err));
     opts.onError(failure, req);
-    if (!req.complete) res.shouldKeepAlive = false;
+    // An unread body would be taken for the next request on this connection: close it instead.
+    if (hasBody(req) && !req.complete) res.shouldKeepAlive = false;
     sendError(res, failure, 'text', { 'x-call-id': id.callId, 'x-served-by': SERVED_BY, 'x-duration-seconds': formatSeconds(performance.now() - started) });
   } finally {
     clearTimeout(timer);

@@ -234,3 +234,24 @@ describe('max_body_size', () => {
     assert.equal(Buffer.from(await res.arrayBuffer()).length, 1000);
   });
 });
+
+describe('gateway errors on /function routes', () => {
+  let gw: SluiceNode;
+  before(async () => {
+    gw = await startSluice();
+  });
+  after(cleanup);
+
+  it('a 404 for a body-less call keeps the connection alive', async () => {
+    const res = await fetch(`${gw.url}/function/nobody`);
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('x-sluice-error'), 'ERR_FUNCTION_NOT_FOUND');
+    assert.notEqual(res.headers.get('connection'), 'close');
+    assert.match(await res.text(), /"nobody" not found/);
+  });
+  it('a 404 for a call with an unread body closes the connection', async () => {
+    const res = await fetch(`${gw.url}/function/nobody`, { method: 'POST', body: Buffer.alloc(200_000) });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('connection'), 'close');
+  });
+});
