@@ -38,7 +38,7 @@ describe('invoking a function through the gateway', () => {
     node = await startSluice();
     await deployNodeTs(node, 'inspect', INSPECT, { environment: { RAW_BODY: 'true' } });
     await deployNodeTs(node, 'echo', ECHO, { environment: { RAW_BODY: 'true', MAX_RAW_SIZE: '20mb' } });
-    await deployNodeTs(node, 'behave', BEHAVE, { environment: { exec_timeout: '2s' } });
+    await deployNodeTs(node, 'behave', BEHAVE, { environment: { exec_timeout: '2s', read_timeout: '500ms' } });
     await Promise.all(['inspect', 'echo', 'behave'].map((name) => waitAvailable(node, name)));
   });
   after(cleanup);
@@ -187,6 +187,21 @@ describe('invoking a function through the gateway', () => {
       started = Date.now();
       res = await fn('behave/sleep?ms=100', { headers: { 'X-Timeout': '1h' } });
       assert.equal(res.status, 200);
+    });
+    it('a body that stalls past read_timeout gets a 408', async () => {
+      for (const size of [10, 200_000]) {
+        const started = Date.now();
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request(`${node.url}/function/behave/ok`, { method: 'POST', headers: { 'content-length': String(size) } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.write(Buffer.alloc(size / 2));
+        });
+        assert.equal(status, 408, `declared ${size} bytes, sent half`);
+        assert.ok(Date.now() - started < 1800, 'answered near the 500ms read_timeout');
+      }
     });
     it('a hung function (blocked event loop) gets a 504 and its process is killed and replaced', async () => {
       const pid = Number(await (await fn('behave/pid')).text());

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { errors } from '../../api/index.js';
-import type { CallSignal } from '../../watchdog/index.js';
+import { ClientGone, type CallSignal } from '../../watchdog/index.js';
 
 /** Reads a whole (small) body as text, at most `limit` bytes: for the JSON /system routes. */
 export async function readText(req: IncomingMessage, limit: number): Promise<string> {
@@ -48,21 +48,38 @@ export const SMALL_BODY = 64 * 1024;
 
 /**
  * The body to send upstream: null when there is none; a Buffer when its declared size is small (read
- * under the call's deadlines: an abort destroys the read); else the stream, metered when chunked.
+ * under the call's deadlines); else a metered stream.
  */
-export async function bodyOf(req: IncomingMessage, signal: CallSignal, limit: number): Promise<Buffer | Readable | null> {
+export function bodyOf(req: IncomingMessage, signal: CallSignal, limit: number): Buffer | Readable | null | Promise<Buffer> {
   if (!hasBody(req)) return null;
   const declared = req.headers['content-length'];
-  if (declared === undefined) return req.pipe(sizeLimit(limit, () => signal.abort(errors.bodyTooLarge(limit))));
-  if (Number(declared) > SMALL_BODY) return req;
-  signal.onAbort((reason) => req.destroy(reason as Error));
-  try {
+  // Streamed through a meter, never as `req` itself: an aborted call destroys the stream it was
+  // given, and destroying `req` would close the client's socket before the error is written.
+  if (declared === undefined || Number(declared) > SMALL_BODY) return req.pipe(sizeLimit(limit, () => signal.abort(errors.bodyTooLarge(limit))));
+  return readWhole(req, signal);
+}
+
+/** Reads a small body with plain events (cheaper than an async iterator on the hot path). */
+function readWhole(req: IncomingMessage, signal: CallSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
-  } finally {
-    signal.onAbort(undefined);
-  }
+    const fail = (err: unknown): void => {
+      signal.onAbort(undefined);
+      reject(signal.aborted ? signal.reason : err);
+    };
+    const collect = (chunk: Buffer): number => chunks.push(chunk);
+    // Stop reading, but keep the socket: the answer (408, 504…) still has to reach the client.
+    signal.onAbort((reason) => {
+      req.off('data', collect);
+      req.pause();
+      reject(reason);
+    });
+    req.on('data', collect);
+    req.once('error', fail);
+    req.once('aborted', () => fail(new ClientGone('client disconnected')));
+    req.once('end', () => {
+      signal.onAbort(undefined);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+  });
 }
