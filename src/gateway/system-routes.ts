@@ -7,7 +7,6 @@ import {
   ScaleServiceRequest,
   VERSION,
   assertNamespace,
-  errors,
   parseJson,
   parseQualifiedName,
   type GatewayInfo,

@@ -40,10 +40,6 @@ export class FunctionService {
     this.#wake = opts.wake;
   }
 
-  get replicas(): readonly Replica[] {
-    return this.#replicas;
-  }
-
   /** Ready replicas (OpenFaaS `availableReplicas`). */
   get available(): number {
     return this.#replicas.filter((r) => r.state === 'ready').length;

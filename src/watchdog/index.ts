@@ -10,5 +10,5 @@ export type { ForkModeOptions } from './fork-mode.js';
 // Deadlines and outcomes
 export { CallSignal } from './call-signal.js';
 export { effectiveTimeout } from './timeout.js';
-export { ClientGone, ReplicaUnreachable, failureOf } from './outcome.js';
+export { ClientGone, ReplicaUnreachable } from './outcome.js';
 export { lineSplitter } from './lines.js';

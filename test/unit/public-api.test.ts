@@ -50,7 +50,7 @@ describe('public API', () => {
     {
       face: 'watchdog',
       load: () => import('../../src/watchdog/index.js'),
-      exports: ['CallSignal', 'ClientGone', 'ReplicaUnreachable', 'createForkMode', 'createHttpMode', 'effectiveTimeout', 'failureOf', 'lineSplitter'],
+      exports: ['CallSignal', 'ClientGone', 'ReplicaUnreachable', 'createForkMode', 'createHttpMode', 'effectiveTimeout', 'lineSplitter'],
     },
     {
       face: 'provider',
