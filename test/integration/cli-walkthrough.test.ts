@@ -68,7 +68,12 @@ describe("the issue's walkthrough: new → up → list → invoke → describe �
   it('echo -n world | sluice invoke hello prints the handler\'s answer', async () => {
     const run = await sluice(['invoke', 'hello'], 'world');
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, 'Hello, world!\n');
+    assert.equal(run.stdout, 'Hello, world! (POST /)\n');
+  });
+
+  it("the issue's curl: method, path and query reach the starter handler", async () => {
+    const res = await fetch(`${node.url}/function/hello/some/path?a=1&a=2`, { method: 'PUT', body: 'Ada', headers: { 'content-type': 'text/plain' } });
+    assert.equal(await res.text(), 'Hello, Ada! (PUT /some/path query {"a":["1","2"]})\n');
   });
 
   it('describe hello shows status, replicas, image and URLs', async () => {
