@@ -179,6 +179,14 @@ describe('invoking a function through the gateway', () => {
       assert.equal(res.headers.get('x-sluice-error'), 'ERR_UPSTREAM_TIMEOUT');
       assert.ok(Date.now() - started < 4000, 'answered near the 2s exec_timeout');
     });
+    it('write_timeout caps the call when it is shorter than exec_timeout', async () => {
+      await deployNodeTs(node, 'capped', BEHAVE, { environment: { exec_timeout: '10s', write_timeout: '700ms' } });
+      await waitAvailable(node, 'capped');
+      const started = Date.now();
+      const res = await fn('capped/sleep?ms=3000');
+      assert.equal(res.status, 504);
+      assert.ok(Date.now() - started < 2000, 'answered near the 700ms write_timeout');
+    });
     it('X-Timeout shortens the deadline but never lengthens it', async () => {
       let started = Date.now();
       let res = await fn('behave/sleep?ms=1500', { headers: { 'X-Timeout': '300ms' } });
