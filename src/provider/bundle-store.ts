@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -58,6 +58,26 @@ export class BundleStore {
   async manifest(digest: string): Promise<{ dir: string; manifest: BundleManifest }> {
     const dir = await this.dir(digest);
     return { dir, manifest: await readManifest(dir) };
+  }
+
+  /**
+   * Deletes bundles no deployment names (and upload leftovers) once older than `graceMs`: the grace
+   * covers an upload whose deploy has not arrived yet and replicas still draining from an old
+   * bundle. Returns the digests removed.
+   */
+  async prune(inUse: ReadonlySet<string>, graceMs: number): Promise<string[]> {
+    const removed: string[] = [];
+    for (const entry of await readdir(this.#root).catch(() => [])) {
+      const digest = `sha256:${entry}`;
+      const bundle = DIGEST.test(digest);
+      if ((bundle && inUse.has(digest)) || (!bundle && !entry.startsWith('.upload-'))) continue;
+      const dir = path.join(this.#root, entry);
+      const age = Date.now() - (await stat(dir)).mtimeMs;
+      if (age < graceMs) continue;
+      await rm(dir, { recursive: true, force: true });
+      if (bundle) removed.push(digest);
+    }
+    return removed;
   }
 
   async #unpack(archive: string, staging: string, hex: string): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  BUNDLE_ANNOTATION,
   assertFunctionName,
   assertNamespace,
   errors,
@@ -39,6 +40,9 @@ export interface ProviderOptions {
   readonly hostEnv: Readonly<Record<string, string>>;
   readonly log: (line: ReplicaLogLine) => void;
 }
+
+/** How long an unreferenced bundle is kept: an upload is followed by its deploy well within this. */
+const BUNDLE_GRACE_MS = 10 * 60_000;
 
 interface Deployed {
   deployment: FunctionDeployment;
@@ -81,6 +85,7 @@ export class Provider {
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
     await provider.#restore();
+    provider.#pruneBundles();
     return provider;
   }
 
@@ -106,6 +111,7 @@ export class Provider {
       existing.deployment = dep;
       if (JSON.stringify(spec) !== JSON.stringify(existing.service.spec)) existing.service.update(spec);
       existing.service.scale(replicas);
+      this.#pruneBundles();
     });
   }
 
@@ -115,6 +121,7 @@ export class Provider {
       this.#registry.delete(name);
       this.#functions.delete(name);
       await deployed.service.stop();
+      this.#pruneBundles();
     });
   }
 
@@ -187,6 +194,18 @@ export class Provider {
       wake: () => void this.#wake(spec.name),
     });
     return service;
+  }
+
+  /** Deletes bundles no deployment names any more (in the background; a failure is only logged). */
+  #pruneBundles(): void {
+    const inUse = new Set<string>();
+    for (const { deployment } of this.#functions.values()) {
+      const digest = deployment.annotations?.[BUNDLE_ANNOTATION];
+      if (digest) inUse.add(digest);
+    }
+    this.bundles.prune(inUse, BUNDLE_GRACE_MS).catch((err: Error) => {
+      this.#opts.log({ function: '-', instance: '-', stream: 'stderr', text: `bundle cleanup failed: ${err.message}` });
+    });
   }
 
   /** Scale from zero: a call arrived while no replica was wanted. */
