@@ -28,6 +28,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   bodyTooLarge: [1024],
   requestTimeout: [60],
   noReplica: ['pi', 30],
+  replicaCrashing: ['pi', 'Error: cannot load config.json'],
   upstreamTimeout: ['pi', 60],
   upstreamFailed: ['pi', 'ECONNRESET'],
   spawnFailed: ['pi', 'cat: command not found'],

@@ -53,6 +53,11 @@ export const errors = {
 
   // --- function runtime (5xx) ---
   noReplica: define('ERR_NO_REPLICA', 503, (name: string, seconds: number) => `no replica of "${name}" became ready within ${seconds}s: see the gateway log for why it fails to start`),
+  replicaCrashing: define(
+    'ERR_REPLICA_CRASHING',
+    503,
+    (name: string, detail: string) => `function "${name}" keeps crashing as it starts: ${detail} — fix it and deploy again (\`sluice up\`); the gateway log has its whole output`,
+  ),
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),

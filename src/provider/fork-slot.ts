@@ -11,6 +11,7 @@ export class ForkSlot implements Replica {
   readonly instance: string;
   readonly spec: RuntimeSpec;
   readonly restarts = 0;
+  readonly crashLoop = undefined;
   inflight = 0;
   state: ReplicaState = 'ready';
   readonly #mode: ModeHandler;

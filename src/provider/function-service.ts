@@ -10,6 +10,7 @@ const MAX_CONNECT_ATTEMPTS = 3;
 
 interface Waiter {
   resolve(replica: Replica): void;
+  reject(err: unknown): void;
   timer: NodeJS.Timeout;
 }
 
@@ -82,6 +83,19 @@ export class FunctionService {
     if (this.desired === 0) this.#retireOutgoing();
   }
 
+  /**
+   * Called (through the provider) when a replica exits before it is ready: once every replica of the
+   * current spec keeps crashing, waiting calls fail at once, quoting why, instead of waiting it out.
+   */
+  replicaFailedStart(): void {
+    const crash = this.#crashLoop();
+    if (crash === undefined) return;
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(errors.replicaCrashing(this.spec.name, crash));
+    }
+  }
+
   /** Called (through the provider) when a replica becomes ready: hands it to waiting calls. */
   replicaReady(replica: Replica): void {
     if (replica.spec === this.spec) this.#retireOutgoing();
@@ -126,9 +140,12 @@ export class FunctionService {
   }
 
   #waitForReplica(): Promise<Replica> {
+    const crash = this.#crashLoop();
+    if (crash !== undefined) return Promise.reject(errors.replicaCrashing(this.spec.name, crash));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
+        reject,
         timer: setTimeout(() => {
           this.#waiters = this.#waiters.filter((w) => w !== waiter);
           reject(errors.noReplica(this.spec.name, this.#waitMs / 1000));
@@ -136,6 +153,13 @@ export class FunctionService {
       };
       this.#waiters.push(waiter);
     });
+  }
+
+  /** Why the current spec cannot start: set only when every one of its live replicas keeps crashing. */
+  #crashLoop(): string | undefined {
+    const current = this.#replicas.filter((r) => r.spec === this.spec && r.state !== 'stopped' && r.state !== 'draining');
+    if (current.length === 0 || current.some((r) => r.crashLoop === undefined)) return undefined;
+    return current[0]?.crashLoop;
   }
 }
 

@@ -15,6 +15,10 @@ const RESTART_BACKOFF_MAX_MS = 10_000;
 const STABLE_AFTER_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 const HEALTH_PROBE_MS = 1_000;
+/** Failed starts in a row after which calls stop waiting for this replica. */
+const CRASH_LOOP_STARTS = 2;
+/** stderr lines kept from the current start, to quote why it failed. */
+const KEPT_STDERR_LINES = 50;
 
 /**
  * A replica of an http-mode function: one child process serving HTTP on a Unix socket in the data
@@ -30,6 +34,9 @@ export class ProcessReplica implements Replica {
   #child: ChildProcess | undefined;
   #startedAt = 0;
   #restartTimer: NodeJS.Timeout | undefined;
+  #failedStarts = 0;
+  #stderr: string[] = [];
+  #lastFailure = '';
   readonly #socketPath: string;
   readonly #mode: ModeHandler;
   readonly #events: ReplicaEvents;
@@ -50,9 +57,14 @@ export class ProcessReplica implements Replica {
     return this.#state;
   }
 
+  get crashLoop(): string | undefined {
+    return this.#failedStarts >= CRASH_LOOP_STARTS ? this.#lastFailure : undefined;
+  }
+
   start(): void {
     this.#state = 'starting';
     this.#startedAt = Date.now();
+    this.#stderr = [];
     const [program, ...args] = this.spec.argv as [string, ...string[]];
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
     const child = spawn(program, args, {
@@ -62,7 +74,10 @@ export class ProcessReplica implements Replica {
     });
     this.#child = child;
     child.stdout?.pipe(lineSplitter((line) => this.#events.log(this, 'stdout', line)));
-    child.stderr?.pipe(lineSplitter((line) => this.#events.log(this, 'stderr', line)));
+    child.stderr?.pipe(lineSplitter((line) => {
+      if (this.#stderr.push(line) > KEPT_STDERR_LINES) this.#stderr.shift();
+      this.#events.log(this, 'stderr', line);
+    }));
     child.on('error', (err) => this.#events.log(this, 'stderr', `failed to start: ${err.message}`));
     child.on('exit', (code, signal) => this.#onExit(child, code, signal));
     // Runners that speak IPC say when they listen; others are found by polling the socket.
@@ -133,6 +148,7 @@ export class ProcessReplica implements Replica {
   #becomeReady(): void {
     if (this.#state !== 'starting') return;
     this.#state = 'ready';
+    this.#failedStarts = 0;
     this.#events.ready(this);
   }
 
@@ -145,6 +161,11 @@ export class ProcessReplica implements Replica {
     const why = signal ? `killed by ${signal}` : `exited with status ${code}`;
     this.#events.log(this, 'stderr', `replica ${why}; restarting in ${delay}ms`);
     const wasDraining = this.#state === 'draining';
+    if (this.#state === 'starting') {
+      this.#failedStarts++;
+      this.#lastFailure = errorLine(this.#stderr) ?? why;
+      this.#events.failedStart(this);
+    }
     this.#state = wasDraining ? 'stopped' : 'starting';
     if (!wasDraining) this.#restartTimer = setTimeout(() => this.start(), delay);
   }
@@ -179,4 +200,10 @@ function answersHealth(socketPath: string): Promise<boolean> {
     req.once('timeout', () => req.destroy());
     req.once('error', () => resolve(false));
   });
+}
+
+/** The line that says what went wrong (`Error: …`, `ModuleNotFoundError: …`), else the last one. */
+function errorLine(lines: readonly string[]): string | undefined {
+  const meaningful = lines.map((line) => line.trim()).filter(Boolean);
+  return meaningful.findLast((line) => /^[\w.]*(Error|Exception)\b.*:/.test(line)) ?? meaningful.at(-1);
 }

@@ -181,6 +181,7 @@ export class Provider {
   #serviceFor(spec: RuntimeSpec): FunctionService {
     const events: ReplicaEvents = {
       ready: (replica) => service.replicaReady(replica),
+      failedStart: () => service.replicaFailedStart(),
       log: (replica, stream, text, callId) =>
         this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
     };

@@ -13,6 +13,11 @@ export interface Replica {
   /** Only `ready` replicas take new calls. */
   readonly state: ReplicaState;
   readonly restarts: number;
+  /**
+   * Why the process keeps failing to start (its own error line), once it has failed twice in a row
+   * without becoming ready; undefined otherwise.
+   */
+  readonly crashLoop: string | undefined;
   start(): void;
   invoke(inv: Invocation, sink: ResponseSink): Promise<void>;
   /** Stops taking calls, waits for in-flight ones (at most `timeoutMs`), then stops. */
@@ -23,6 +28,8 @@ export interface Replica {
 /** Called by a replica when it becomes ready (so waiting calls can go) and for each output line. */
 export interface ReplicaEvents {
   ready(replica: Replica): void;
+  /** The process exited before it became ready. */
+  failedStart(replica: Replica): void;
   log(replica: Replica, stream: 'stdout' | 'stderr', line: string, callId?: string): void;
 }
 

@@ -97,6 +97,22 @@ describe('replicas', () => {
     assert.deepEqual(failures, []);
   });
 
+  it('a function that crashes as it starts fails calls at once, quoting its error; a fixed deploy recovers', async () => {
+    await deployNodeTs(node, 'broken', `throw new Error('cannot load config.json');\nexport default async () => 'x';`);
+    const started = Date.now();
+    const res = await fetch(`${node.url}/function/broken`);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('x-sluice-error'), 'ERR_REPLICA_CRASHING');
+    assert.match(await res.text(), /Error: cannot load config\.json/);
+    assert.ok(Date.now() - started < 5000, `failed fast, not after replica_wait (${Date.now() - started} ms)`);
+    await deployNodeTs(node, 'broken', WHOAMI);
+    const fixed = await eventually(async () => {
+      const answer = await fetch(`${node.url}/function/broken`);
+      return answer.status === 200 ? answer : undefined;
+    }, 15_000, 'the fixed version to answer');
+    assert.equal(fixed.status, 200);
+  });
+
   it('fork-mode functions spread over replicas too', async () => {
     await deploy(node, { service: 'cat-fn', image: 'x', envProcess: 'cat', labels: { 'com.openfaas.scale.min': '2' } });
     await waitAvailable(node, 'cat-fn', 2);
