@@ -82,6 +82,7 @@ describe("the issue's walkthrough: new → up → list → invoke → describe �
     assert.match(run.stdout, /hello/);
     assert.match(run.stdout, /Ready/);
     assert.match(run.stdout, /hello:latest/);
+    assert.match(run.stdout, /Function process:\s+node index\.mjs/);
     assert.match(run.stdout, new RegExp(`${node.url}/function/hello`));
   });
 
