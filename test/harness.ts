@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,4 +185,28 @@ export async function waitAvailable(node: SluiceNode, name: string, count = 1): 
     const status = (await res.json()) as { availableReplicas?: number };
     return (status.availableReplicas ?? 0) >= count;
   }, 20_000, `${count} available replica(s) of ${name}`);
+}
+
+/**
+ * Sends `POST path` with a chunked body of ONE chunk of `size` bytes over a raw socket (as curl does
+ * with a file) and resolves with the status line of the answer, or '' if the connection closed first.
+ */
+export function postOneBigChunk(node: SluiceNode, path: string, size: number): Promise<string> {
+  const { port } = new URL(node.url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      socket.write(`${size.toString(16)}\r\n${'a'.repeat(size)}\r\n0\r\n\r\n`);
+    });
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolve(answer.slice(0, answer.indexOf('\r\n')));
+      }
+    });
+    socket.on('close', () => resolve(''));
+    socket.on('error', () => resolve(''));
+  });
 }

@@ -25,7 +25,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   badBundle: ['not a tar'],
   notFound: ['GET', '/nope'],
   methodNotAllowed: ['PATCH', '/system/functions'],
-  bodyTooLarge: [1024],
+  bodyTooLarge: [1024, 'max_body_size'],
   requestTimeout: [60],
   noReplica: ['pi', 30],
   replicaCrashing: ['pi', 'Error: cannot load config.json'],

@@ -48,7 +48,7 @@ export const errors = {
   badBundle: define('ERR_BAD_BUNDLE', 400, (detail: string) => `the bundle could not be unpacked: ${detail}`),
   notFound: define('ERR_ROUTE_NOT_FOUND', 404, (method: string, path: string) => `no route for ${method} ${path}`),
   methodNotAllowed: define('ERR_METHOD_NOT_ALLOWED', 405, (method: string, path: string) => `method ${method} is not allowed on ${path}`),
-  bodyTooLarge: define('ERR_BODY_TOO_LARGE', 413, (limit: number) => `request body is larger than the limit of ${limit} bytes (max_body_size)`),
+  bodyTooLarge: define('ERR_BODY_TOO_LARGE', 413, (limit: number, setting: string) => `request body is larger than the limit of ${limit} bytes (${setting})`),
   requestTimeout: define('ERR_REQUEST_TIMEOUT', 408, (seconds: number) => `the request body was not received within ${seconds}s (read_timeout)`),
 
   // --- function runtime (5xx) ---

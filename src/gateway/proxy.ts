@@ -3,7 +3,7 @@ import { SluiceError, VERSION, errors, parseQualifiedName } from '../api/index.j
 import { formatSeconds } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
 import { CallSignal, ClientGone, effectiveTimeout } from '../watchdog/index.js';
-import { assertDeclaredSize, bodyOf, hasBody } from './internal/body.js';
+import { assertDeclaredSize, bodyOf, type BodyLimit } from './internal/body.js';
 import { ClientSink } from './internal/client-sink.js';
 import { armDeadline, earliest } from './internal/deadline.js';
 import { decodeSegment } from './internal/decode.js';
@@ -16,7 +16,8 @@ const PREFIX = '/function/';
 
 export interface ProxyOptions {
   readonly provider: Provider;
-  readonly maxBodySize: number;
+  /** max_body_size. */
+  readonly bodyLimit: BodyLimit;
   /** Calls in flight, so shutdown can abort what outlives the drain. */
   readonly inflight: Set<CallSignal>;
   readonly onError: (err: SluiceError, req: IncomingMessage) => void;
@@ -39,7 +40,7 @@ export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, re
     name = target.name;
     const service = opts.provider.service(parseQualifiedName(name));
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
-    assertDeclaredSize(req, opts.maxBodySize);
+    assertDeclaredSize(req, opts.bodyLimit);
 
     // 2. Limits: exec_timeout (shortened by X-Timeout) capped by write_timeout; read_timeout for the body.
     const spec = service.spec;
@@ -51,7 +52,7 @@ export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, re
     opts.inflight.add(signal);
 
     // 3. The body: small ones read whole (one upstream write), large ones streamed, chunked ones metered.
-    const body = await bodyOf(req, signal, opts.maxBodySize);
+    const body = await bodyOf(req, signal, opts.bodyLimit);
 
     // 4. The answer streams straight into the client's response (ClientSink adds the gateway headers).
     const inv = { method: req.method as string, path, query, headers: upstreamHeaders(req, id), body, callId: id.callId, signal };
@@ -61,8 +62,6 @@ export async function proxyFunction(opts: ProxyOptions, req: IncomingMessage, re
     if (err instanceof ClientGone) return void res.destroy();
     const failure = err instanceof SluiceError ? err : errors.upstreamFailed(name, String(err));
     opts.onError(failure, req);
-    // An unread body would be taken for the next request on this connection: close it instead.
-    if (hasBody(req) && !req.complete) res.shouldKeepAlive = false;
     sendError(res, failure, 'text', { 'x-call-id': id.callId, 'x-served-by': SERVED_BY, 'x-duration-seconds': formatSeconds(performance.now() - started) });
   } finally {
     clearTimeout(timer);

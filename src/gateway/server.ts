@@ -30,7 +30,7 @@ export interface Gateway {
 export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
-  const proxy: ProxyOptions = { provider: opts.provider, maxBodySize: opts.maxBodySize, inflight, onError };
+  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError };
   const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {

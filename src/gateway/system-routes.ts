@@ -12,17 +12,19 @@ import {
   type GatewayInfo,
 } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
-import { readText } from './internal/body.js';
+import { limited, readText, type BodyLimit } from './internal/body.js';
 import { decodeSegment } from './internal/decode.js';
 import { sendJson, sendStatus } from './internal/respond.js';
 
 /** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
-const JSON_LIMIT = 1024 * 1024;
+const JSON_LIMIT: BodyLimit = { bytes: 1024 * 1024, setting: 'the 1 MiB limit of /system JSON bodies' };
 
 export interface SystemContext {
   readonly provider: Provider;
   readonly maxBundleSize: number;
 }
+
+const bundleLimit = (ctx: SystemContext): BodyLimit => ({ bytes: ctx.maxBundleSize, setting: 'max_bundle_size' });
 
 type Handler = (ctx: SystemContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => Promise<void> | void;
 
@@ -63,7 +65,7 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     },
   },
   '/system/bundles': {
-    POST: async (ctx, req, res) => sendJson(res, 201, await ctx.provider.bundles.put(req, ctx.maxBundleSize)),
+    POST: async (ctx, req, res) => sendJson(res, 201, await ctx.provider.bundles.put(limited(req, bundleLimit(ctx)))),
   },
   '/system/info': {
     GET: (_ctx, _req, res) => sendJson(res, 200, gatewayInfo()),

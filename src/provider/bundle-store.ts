@@ -20,22 +20,21 @@ export class BundleStore {
     this.#root = root;
   }
 
-  /** Stores a tar.gz stream (at most `limit` bytes) and returns its digest. */
-  async put(body: Readable, limit: number): Promise<BundleUploaded> {
+  /** Stores a tar.gz stream and returns its digest. Size limits are the caller's (the gateway's). */
+  async put(body: Readable): Promise<BundleUploaded> {
     await mkdir(this.#root, { recursive: true });
     const staging = path.join(this.#root, `.upload-${randomUUID()}`);
     try {
       const hash = createHash('sha256');
       let size = 0;
-      const meter = new Transform({
+      const digest = new Transform({
         transform(chunk: Buffer, _enc, done) {
           size += chunk.length;
-          if (size > limit) return done(errors.bodyTooLarge(limit));
           hash.update(chunk);
           done(null, chunk);
         },
       });
-      await pipeline(body, meter, createWriteStream(`${staging}.tgz`));
+      await pipeline(body, digest, createWriteStream(`${staging}.tgz`));
       const hex = hash.digest('hex');
       await this.#unpack(`${staging}.tgz`, staging, hex);
       return { bundle: `sha256:${hex}`, size };

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { alive, cleanup, deployNodeTs, eventually, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
+import { alive, cleanup, deployNodeTs, eventually, postOneBigChunk, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
 
 const run = promisify(execFile);
 
@@ -250,6 +250,14 @@ describe('max_body_size', () => {
       req.end(Buffer.alloc(800));
     });
     assert.equal(status, 413);
+  });
+  it('one chunk far past the limit gets a 413 and the gateway lives on (regression: it crashed)', async () => {
+    assert.equal(await postOneBigChunk(small, '/function/echo', 8192), 'HTTP/1.1 413 Payload Too Large');
+    assert.equal((await fetch(`${small.url}/healthz`)).status, 200);
+  });
+  it('a 413 names the setting to change', async () => {
+    const res = await fetch(`${small.url}/function/echo`, { method: 'POST', body: Buffer.alloc(2048) });
+    assert.match(await res.text(), /max_body_size/);
   });
   it('a body within the limit passes', async () => {
     const res = await fetch(`${small.url}/function/echo`, { method: 'POST', body: Buffer.alloc(1000, 7) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, deploy, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
+import { cleanup, deploy, postOneBigChunk, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
 
 let node: SluiceNode;
 const api = (path: string, init?: RequestInit): Promise<Response> => fetch(`${node.url}${path}`, init);
@@ -200,5 +200,34 @@ describe('gateway /system routes', () => {
       assert.equal((await errorOf(res)).code, 'ERR_ROUTE_NOT_FOUND');
       assert.equal((await api('/system/info', { method: 'DELETE' })).status, 405);
     });
+  });
+});
+
+describe('max_bundle_size', () => {
+  let small: SluiceNode;
+  before(async () => {
+    small = await startSluice({ env: { max_bundle_size: '1Ki' } });
+  });
+  after(cleanup);
+
+  it('a bundle upload above the limit is refused with 413, declared or chunked', async () => {
+    let res = await fetch(`${small.url}/system/bundles`, { method: 'POST', body: Buffer.alloc(4096) });
+    assert.equal(res.status, 413);
+    assert.equal((await errorOf(res)).code, 'ERR_BODY_TOO_LARGE');
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new Uint8Array(1024));
+        controller.close();
+      },
+    });
+    res = await fetch(`${small.url}/system/bundles`, { method: 'POST', body: chunked, duplex: 'half' } as RequestInit);
+    assert.equal(res.status, 413);
+    const { code, message } = await errorOf(res);
+    assert.equal(code, 'ERR_BODY_TOO_LARGE');
+    assert.match(message, /max_bundle_size/);
+  });
+  it('one chunk far past the limit gets a 413 and the gateway lives on (regression: it crashed)', async () => {
+    assert.equal(await postOneBigChunk(small, '/system/bundles', 8192), 'HTTP/1.1 413 Payload Too Large');
+    assert.equal((await fetch(`${small.url}/healthz`)).status, 200);
   });
 });

@@ -3,23 +3,28 @@ import { Transform, type Readable } from 'node:stream';
 import { errors } from '../../api/index.js';
 import { ClientGone, type CallSignal } from '../../watchdog/index.js';
 
-/** Reads a whole (small) body as text, at most `limit` bytes: for the JSON /system routes. */
-export async function readText(req: IncomingMessage, limit: number): Promise<string> {
+/** A body size limit and the setting it comes from, so a 413 says what to change. */
+export interface BodyLimit {
+  readonly bytes: number;
+  readonly setting: string;
+}
+
+/** Reads a whole (small) body as text: for the JSON /system routes. */
+export async function readText(req: IncomingMessage, limit: BodyLimit): Promise<string> {
   assertDeclaredSize(req, limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw errors.bodyTooLarge(limit);
+    if (size > limit.bytes) throw tooLarge(limit);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A declared Content-Length above the limit is refused before a byte is read. */
-export function assertDeclaredSize(req: IncomingMessage, limit: number): void {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw errors.bodyTooLarge(limit);
+export function assertDeclaredSize(req: IncomingMessage, limit: BodyLimit): void {
+  if (Number(req.headers['content-length'] ?? 0) > limit.bytes) throw tooLarge(limit);
 }
 
 /** Does the request carry a body (RFC 9112 §6.3)? */
@@ -28,19 +33,28 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Passes a chunked body through, failing it with 413 once it grows past `limit`. */
-export function sizeLimit(limit: number, onExceeded: () => void): Transform {
+/**
+ * The body as a stream of at most `limit` bytes: 413 at once when declared larger, else as soon as
+ * it grows past. `onExceeded` hears of it first. The stream's error is kept for its consumer (who
+ * reads `errored` or gets it on reading) and never thrown unhandled, whenever the consumer attaches:
+ * a large first chunk can arrive before it does, and an unhandled stream error kills the gateway.
+ */
+export function limited(req: IncomingMessage, limit: BodyLimit, onExceeded: (err: Error) => void = ignore): Readable {
+  assertDeclaredSize(req, limit);
   let size = 0;
-  return new Transform({
+  const meter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length;
-      if (size > limit) {
-        onExceeded();
-        return done(errors.bodyTooLarge(limit));
-      }
-      done(null, chunk);
+      if (size <= limit.bytes) return done(null, chunk);
+      const err = tooLarge(limit);
+      onExceeded(err);
+      done(err);
     },
   });
+  meter.on('error', ignore);
+  // The client's stream is never handed on: whoever aborts a call destroys the stream it was given,
+  // and destroying `req` would close the client's socket before the error answer is written.
+  return req.pipe(meter);
 }
 
 /** Bodies up to this size are read whole before the call: one upstream write instead of a stream. */
@@ -50,14 +64,20 @@ export const SMALL_BODY = 64 * 1024;
  * The body to send upstream: null when there is none; a Buffer when its declared size is small (read
  * under the call's deadlines); else a metered stream.
  */
-export function bodyOf(req: IncomingMessage, signal: CallSignal, limit: number): Buffer | Readable | null | Promise<Buffer> {
+export function bodyOf(req: IncomingMessage, signal: CallSignal, limit: BodyLimit): Buffer | Readable | null | Promise<Buffer> {
   if (!hasBody(req)) return null;
   const declared = req.headers['content-length'];
-  // Streamed through a meter, never as `req` itself: an aborted call destroys the stream it was
-  // given, and destroying `req` would close the client's socket before the error is written.
-  if (declared === undefined || Number(declared) > SMALL_BODY) return req.pipe(sizeLimit(limit, () => signal.abort(errors.bodyTooLarge(limit))));
+  if (declared === undefined || Number(declared) > SMALL_BODY) return limited(req, limit, (err) => signal.abort(err));
   return readWhole(req, signal);
 }
+
+// --- internal ---
+
+function tooLarge(limit: BodyLimit): Error {
+  return errors.bodyTooLarge(limit.bytes, limit.setting);
+}
+
+function ignore(): void {}
 
 /** Reads a small body with plain events (cheaper than an async iterator on the hot path). */
 function readWhole(req: IncomingMessage, signal: CallSignal): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { hasBody } from './body.js';
 import type { SluiceError } from '../../api/index.js';
 
 /** A JSON answer (the /system routes). */
@@ -24,6 +25,8 @@ export function sendError(res: ServerResponse, err: SluiceError, format: 'json' 
     res.destroy();
     return;
   }
+  // An unread body would be taken for the next request on this connection: close it instead.
+  if (hasBody(res.req) && !res.req.complete) res.shouldKeepAlive = false;
   const marked = { ...headers, 'x-sluice-error': err.code };
   if (format === 'json') return sendJson(res, err.status, err, marked);
   const text = `${err.message}\n`;
