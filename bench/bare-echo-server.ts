@@ -1,4 +1,7 @@
-/** The baseline: a bare node:http server that echoes the body, in a process of its own. */
+/**
+ * The baseline: a bare node:http server that echoes the body, in a process of its own.
+ * Port: argv[2], else env `http_port`, else any free one; it prints `listening on <url>` when ready.
+ */
 import { createServer } from 'node:http';
 
 const server = createServer((req, res) => {
@@ -11,7 +14,8 @@ const server = createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
+const port = Number(process.argv[2] ?? process.env['http_port'] ?? 0);
+server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   if (address && typeof address === 'object') process.stdout.write(`listening on http://127.0.0.1:${address.port}\n`);
 });

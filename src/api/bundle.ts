@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** How a replica runs its process: one long-lived HTTP server, or one process per request. */
-export const RuntimeMode = z.enum(['http', 'fork']);
+/**
+ * How a function runs (reference §4, of-watchdog and classic watchdog): `http` one long-lived HTTP
+ * server; `streaming`, `serializing` and `fork` (classic watchdog) one process per call; `static`
+ * files, no process.
+ */
+export const RuntimeMode = z.enum(['http', 'streaming', 'serializing', 'fork', 'static']);
 export type RuntimeMode = z.infer<typeof RuntimeMode>;
 
 /** File name of the manifest at the root of every bundle. */

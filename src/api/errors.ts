@@ -50,6 +50,8 @@ export const errors = {
   methodNotAllowed: define('ERR_METHOD_NOT_ALLOWED', 405, (method: string, path: string) => `method ${method} is not allowed on ${path}`),
   bodyTooLarge: define('ERR_BODY_TOO_LARGE', 413, (limit: number, setting: string) => `request body is larger than the limit of ${limit} bytes (${setting})`),
   requestTimeout: define('ERR_REQUEST_TIMEOUT', 408, (seconds: number) => `the request body was not received within ${seconds}s (read_timeout)`),
+  concurrencyLimit: define('ERR_CONCURRENCY_LIMIT', 429, (max: number) => `Concurrent request limit exceeded. Max concurrent requests: ${max}`),
+  fileNotFound: define('ERR_FILE_NOT_FOUND', 404, (path: string) => `no file at ${path}`),
 
   // --- function runtime (5xx) ---
   noReplica: define('ERR_NO_REPLICA', 503, (name: string, seconds: number) => `no replica of "${name}" became ready within ${seconds}s: see the gateway log for why it fails to start`),
@@ -58,6 +60,7 @@ export const errors = {
     503,
     (name: string, detail: string) => `function "${name}" keeps crashing as it starts: ${detail} — fix it and deploy again (\`sluice up\`); the gateway log has its whole output`,
   ),
+  killedProcess: define('ERR_KILLED_PROCESS', 408, () => 'Killed process.'),
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),

@@ -5,6 +5,7 @@ import type { Stack, StackFunction } from '../stack/index.js';
 import { bundleEntry } from './_esbuild.js';
 import { copyDir } from './_fs.js';
 import { installDependencies } from './_npm.js';
+import { shrinkwrap } from './shrinkwrap.js';
 import { findTemplate, type Template } from './templates.js';
 
 /** A built bundle: the folder `sluice deploy` packs and uploads. */
@@ -21,6 +22,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Called as each step starts, for a progress line. */
   onProgress?: (step: string) => void;
+  /** Also write a Dockerfile and the container's `sluice` (faas-cli `build --shrinkwrap`). */
+  shrinkwrap?: boolean;
 }
 
 /** Not copied from a handler folder: installed or built again in the bundle, or not ours to ship. */
@@ -43,6 +46,7 @@ export async function buildFunction(stack: Stack, fn: StackFunction, opts: Build
   progress(`copying template ${template.name}`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  if (template.baseDir !== undefined) await copyDir(template.baseDir, dir, TEMPLATE_SKIP);
   await copyDir(template.dir, dir, TEMPLATE_SKIP);
   progress(`copying handler ${fn.handler}`);
   await copyDir(handlerDir, path.join(dir, 'function'), HANDLER_SKIP);
@@ -54,7 +58,12 @@ export async function buildFunction(stack: Stack, fn: StackFunction, opts: Build
   progress(`writing ${MANIFEST_FILE}`);
   const manifest = manifestFor(stack, fn, template);
   await writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { name: fn.name, dir, manifest };
+  const bundle = { name: fn.name, dir, manifest };
+  if (opts.shrinkwrap) {
+    progress('writing Dockerfile and bundling sluice watchdog');
+    await shrinkwrap(bundle, template, fn);
+  }
+  return bundle;
 }
 
 // --- internal ---

@@ -20,6 +20,14 @@ export interface Template {
   environment: Record<string, string>;
   /** File bundled with esbuild into `index.mjs`, e.g. `runner.ts`. */
   entry?: string;
+  /** OpenFaaS language names that mean this template (`node20` → node-ts). */
+  aliases: string[];
+  /** Template whose files are copied first (this one's go on top), e.g. python3-flask → python3-http. */
+  baseDir?: string;
+  /** Debian packages the function needs at run time (for the shrinkwrap Dockerfile). */
+  packages: string[];
+  /** http mode in a container: where the runner listens when no Unix socket is given. */
+  upstreamUrl?: string;
 }
 
 /** Where faas-cli keeps pulled templates, relative to the working folder. */
@@ -38,7 +46,14 @@ const TemplateFile = z.looseObject({
   mode: RuntimeMode.optional(),
   environment: z.record(z.string(), scalar).nullish(),
   entry: z.string().optional(),
+  base: z.string().optional(),
+  aliases: z.array(z.string()).optional(),
+  packages: z.array(z.string()).optional(),
+  upstream_url: z.string().optional(),
 });
+
+/** A template as read, before its base is resolved. */
+type ReadTemplate = Template & { base?: string };
 
 /**
  * Every template: `./template/<name>` under `cwd` (the faas-cli convention) and Sluice's built-in
@@ -46,23 +61,39 @@ const TemplateFile = z.looseObject({
  * @example (await listTemplates(process.cwd())).map((t) => t.name) // ['node-ts', …]
  */
 export async function listTemplates(cwd: string): Promise<Template[]> {
-  const byName = new Map<string, Template>();
+  const byName = new Map<string, ReadTemplate>();
   for (const template of await readTemplates(BUILT_IN_TEMPLATES)) byName.set(template.name, template);
   for (const template of await readTemplates(path.resolve(cwd, LOCAL_TEMPLATES))) byName.set(template.name, template);
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const resolved = [...byName.values()].map((template) => withBase(template, byName));
+  return resolved.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The template named `lang`; ERR_TEMPLATE_NOT_FOUND lists the ones there are. */
+/** The template named `lang` (or aliased so); ERR_TEMPLATE_NOT_FOUND lists the ones there are. */
 export async function findTemplate(lang: string, cwd: string): Promise<Template> {
   const templates = await listTemplates(cwd);
-  const found = templates.find((template) => template.name === lang);
+  const found = templates.find((template) => template.name === lang) ?? templates.find((template) => template.aliases.includes(lang));
   if (!found) throw errors.templateNotFound(lang, templates.map((template) => template.name));
   return found;
 }
 
 // --- internal ---
 
-async function readTemplates(root: string): Promise<Template[]> {
+/** Fills what a template leaves out (fprocess, mode, environment…) from its base, one level deep. */
+function withBase(template: ReadTemplate, byName: ReadonlyMap<string, ReadTemplate>): Template {
+  const { base: baseName, ...own } = template;
+  if (baseName === undefined) return own;
+  const base = byName.get(baseName);
+  if (!base) throw errors.templateNotFound(baseName, [...byName.keys()]);
+  const merged: Template = { ...own, baseDir: base.dir, fprocess: own.fprocess || base.fprocess, environment: { ...base.environment, ...own.environment } };
+  if (own.packages.length === 0) merged.packages = base.packages;
+  for (const key of ['entry', 'upstreamUrl'] as const) {
+    const value = own[key] ?? base[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+async function readTemplates(root: string): Promise<ReadTemplate[]> {
   let names: string[];
   try {
     names = await readdir(root);
@@ -74,7 +105,7 @@ async function readTemplates(root: string): Promise<Template[]> {
 }
 
 /** Undefined when the folder holds no template.yml (not a template); throws when it is invalid. */
-async function readTemplate(dir: string): Promise<Template | undefined> {
+async function readTemplate(dir: string): Promise<ReadTemplate | undefined> {
   const file = path.join(dir, TEMPLATE_FILE);
   let text: string;
   try {
@@ -94,14 +125,18 @@ async function readTemplate(dir: string): Promise<Template | undefined> {
     throw errors.badRequest(`template ${file} is invalid: ${problems.join('; ')}`);
   }
   const data = result.data;
-  const template: Template = {
+  const template: ReadTemplate = {
     name: path.basename(dir),
     dir,
     description: (data.description ?? '').split('\n')[0] ?? '',
     mode: data.mode ?? 'http',
     fprocess: data.fprocess ?? '',
     environment: data.environment ?? {},
+    aliases: data.aliases ?? [],
+    packages: data.packages ?? [],
   };
   if (data.entry !== undefined) template.entry = data.entry;
+  if (data.base !== undefined) template.base = data.base;
+  if (data.upstream_url !== undefined) template.upstreamUrl = data.upstream_url;
   return template;
 }

@@ -13,6 +13,7 @@ import { registerScale } from './commands/scale.js';
 import { registerServe } from './commands/serve.js';
 import { registerUp } from './commands/up.js';
 import { registerVersion } from './commands/version.js';
+import { registerWatchdog } from './commands/watchdog.js';
 
 export type { CliIo } from './_io.js';
 
@@ -38,6 +39,7 @@ const COMMANDS = [
   registerScale,
   registerVersion,
   registerServe,
+  registerWatchdog,
 ] as const;
 
 /**
@@ -70,7 +72,9 @@ export function createProgram(io: CliIo): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    // Go-style single-dash long flag of the watchdogs' Docker HEALTHCHECK, as users write it.
+    const args = argv.map((arg) => (arg === '-run-healthcheck' ? '--run-healthcheck' : arg));
+    await createProgram(io).parseAsync(args, { from: 'user' });
     return 0;
   } catch (err) {
     io.stderr.write(formatError(err, io.env['SLUICE_DEBUG'] === '1'));

@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SluiceError, errors, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
-import type { CallSignal } from '../watchdog/index.js';
-import { sendError } from './internal/respond.js';
-import { proxyFunction, type ProxyOptions } from './proxy.js';
+import { sendError, type CallSignal } from '../watchdog/index.js';
+import { SERVED_BY, proxyFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
 
 export interface GatewayOptions {
@@ -30,7 +29,7 @@ export interface Gateway {
 export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
-  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError };
+  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY };
   const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {

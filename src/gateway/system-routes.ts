@@ -12,9 +12,8 @@ import {
   type GatewayInfo,
 } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
-import { limited, readText, type BodyLimit } from './internal/body.js';
+import { limited, readText, sendJson, sendStatus, type BodyLimit } from '../watchdog/index.js';
 import { decodeSegment } from './internal/decode.js';
-import { sendJson, sendStatus } from './internal/respond.js';
 
 /** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
 const JSON_LIMIT: BodyLimit = { bytes: 1024 * 1024, setting: 'the 1 MiB limit of /system JSON bodies' };

@@ -55,6 +55,9 @@ export class FunctionService {
     if (this.desired === 0) this.#wake();
     for (let attempt = 1; ; attempt++) {
       const replica = this.#pick() ?? (await this.#waitForReplica());
+      // The least-loaded replica is full, so all are: the watchdogs' limiter answers 429.
+      const max = this.spec.config.maxInflight;
+      if (max > 0 && replica.inflight >= max) throw errors.concurrencyLimit(max);
       try {
         return await replica.invoke(inv, sink);
       } catch (err) {

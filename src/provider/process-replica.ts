@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { get } from 'node:http';
 import { SluiceError } from '../api/index.js';
-import { ReplicaUnreachable, createHttpMode, lineSplitter, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
+import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, type ServerAddress, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -38,6 +37,8 @@ export class ProcessReplica implements Replica {
   #stderr: string[] = [];
   #lastFailure = '';
   readonly #socketPath: string;
+  /** Where the process listens: its Unix socket, or the function's own `upstream_url`. */
+  readonly #address: ServerAddress;
   readonly #mode: ModeHandler;
   readonly #events: ReplicaEvents;
   readonly #startupTimeoutMs: number;
@@ -50,7 +51,9 @@ export class ProcessReplica implements Replica {
     this.#startupTimeoutMs = opts.startupTimeoutMs;
     // Short file name: a Unix socket path must fit in 107 bytes, whatever the function's name.
     this.#socketPath = path.join(opts.runDir, `${suffix}.sock`);
-    this.#mode = createHttpMode({ name: spec.name, socketPath: this.#socketPath });
+    const url = spec.config.upstreamUrl;
+    this.#address = url === undefined ? { socketPath: this.#socketPath } : addressOf(url);
+    this.#mode = createMode({ name: spec.name, config: spec.config, argv: spec.argv, cwd: spec.cwd, env: spec.env, log: () => {}, ...(url === undefined ? { socketPath: this.#socketPath } : {}) });
   }
 
   get state(): ReplicaState {
@@ -73,11 +76,11 @@ export class ProcessReplica implements Replica {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;
-    child.stdout?.pipe(lineSplitter((line) => this.#events.log(this, 'stdout', line)));
+    child.stdout?.pipe(lineSplitter((line) => this.#events.log(this, 'stdout', line), this.spec.config.logBufferSize));
     child.stderr?.pipe(lineSplitter((line) => {
       if (this.#stderr.push(line) > KEPT_STDERR_LINES) this.#stderr.shift();
       this.#events.log(this, 'stderr', line);
-    }));
+    }, this.spec.config.logBufferSize));
     child.on('error', (err) => this.#events.log(this, 'stderr', `failed to start: ${err.message}`));
     child.on('exit', (code, signal) => this.#onExit(child, code, signal));
     // Runners that speak IPC say when they listen; others are found by polling the socket.
@@ -134,7 +137,7 @@ export class ProcessReplica implements Replica {
     const until = Date.now() + this.#startupTimeoutMs;
     let pause = 2;
     while (this.#child === child && this.#state === 'starting' && child.exitCode === null) {
-      if (await canConnect(this.#socketPath)) return this.#becomeReady();
+      if (await canConnect(this.#address)) return this.#becomeReady();
       if (Date.now() > until) {
         this.#events.log(this, 'stderr', `not ready after ${this.#startupTimeoutMs / 1000}s: restarting`);
         child.kill('SIGKILL');
@@ -174,26 +177,15 @@ export class ProcessReplica implements Replica {
   async #killIfHung(): Promise<void> {
     const child = this.#child;
     if (!child || this.#state !== 'ready') return;
-    if (await answersHealth(this.#socketPath)) return;
+    if (await answersHealth(this.#address)) return;
     this.#events.log(this, 'stderr', 'replica did not answer its health probe after a timeout: killing it');
     child.kill('SIGKILL');
   }
 }
 
-function canConnect(socketPath: string): Promise<boolean> {
+function answersHealth(address: ServerAddress): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(socketPath);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function answersHealth(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = get({ socketPath, path: '/_/health', timeout: HEALTH_PROBE_MS }, (res) => {
+    const req = get({ ...address, path: '/_/health', timeout: HEALTH_PROBE_MS }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });

@@ -11,7 +11,7 @@ import {
   type FunctionStatus,
 } from '../api/index.js';
 import { BundleStore } from './bundle-store.js';
-import { ForkSlot } from './fork-slot.js';
+import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
 import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
@@ -186,9 +186,9 @@ export class Provider {
         this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
     };
     const factory = (s: RuntimeSpec): Replica =>
-      s.mode === 'http'
+      s.config.mode === 'http'
         ? new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs })
-        : new ForkSlot(s, events);
+        : new CallSlot(s, events);
     const service: FunctionService = new FunctionService(spec, factory, {
       waitMs: this.#opts.replicaWaitMs,
       drainMs: this.#opts.writeTimeoutMs,

@@ -1,70 +1,55 @@
-import { spawn } from 'node:child_process';
 import { errors } from '../api/index.js';
-import { cgiEnv } from './cgi-env.js';
-import { failureOf } from './outcome.js';
-import { lineSplitter } from './lines.js';
-import type { Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
+import { canonicalHeader, cgiEnv } from './cgi-env.js';
+import { readAll } from './request-body.js';
+import { exitText, spawnCall, type ProcessModeOptions } from './spawn-call.js';
+import type { Invocation, ModeHandler, ResponseSink } from './types.js';
 
-export interface ForkModeOptions {
-  readonly name: string;
-  /** fprocess split on spaces, no shell (as the watchdogs do). */
-  readonly argv: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly log: LogSink;
-}
+/** The methods the classic watchdog runs a function for; others get 405. */
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * fork mode (classic watchdog): one process per call, the body on stdin, all of stdout buffered as
- * the answer. Exit 0 → 200, otherwise 500 with stderr; the deadline or a gone client kills it.
+ * fork mode, the classic watchdog: one process per call and all of its output buffered. stderr joins
+ * the answer (`combine_output`, default on) or only the log; exit 0 → 200, otherwise 500 with
+ * `exit status N` and the output. `cgi_headers`, `marshal_request`, `write_debug`, `debug_headers`
+ * and `content_type` behave as there; `exec_timeout` answers `408 Killed process.` (see deadline.ts).
  */
-export function createForkMode(opts: ForkModeOptions): ModeHandler {
+export function createForkMode(opts: ProcessModeOptions): ModeHandler {
   return {
     invoke: (inv, sink) => runOnce(opts, inv, sink),
     close: async () => {},
   };
 }
 
-function runOnce(opts: ForkModeOptions, inv: Invocation, sink: ResponseSink): Promise<void> {
-  const [command, ...args] = opts.argv as [string, ...string[]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: { ...opts.env, ...cgiEnv(inv) }, stdio: 'pipe' });
-    const stdout: Buffer[] = [];
-    const stderr: string[] = [];
-    const kill = (): void => {
-      child.kill('SIGKILL');
-    };
-    inv.signal.onAbort(kill);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.pipe(lineSplitter((line) => {
-      stderr.push(line);
-      opts.log('stderr', line, inv.callId);
-    }));
-    // A function that never reads stdin must not fail the call (EPIPE), so errors here are ignored.
-    child.stdin.on('error', () => {});
-    if (Buffer.isBuffer(inv.body)) child.stdin.end(inv.body);
-    else if (inv.body) inv.body.pipe(child.stdin);
-    else child.stdin.end();
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      inv.signal.onAbort(undefined);
-      reject(err.code === 'ENOENT' ? errors.spawnFailed(opts.name, `${command}: command not found`) : failureOf(opts.name, inv.signal, err));
-    });
-    child.on('close', (code, signal) => {
-      inv.signal.onAbort(undefined);
-      if (inv.signal.aborted) return reject(failureOf(opts.name, inv.signal, new Error('aborted')));
-      const output = Buffer.concat(stdout);
-      const why = signal ? `killed by ${signal}` : `exit status ${code}`;
-      const body = code === 0 ? output : Buffer.concat([Buffer.from(`${why}\n${stderr.join('\n')}\n`), output]);
-      const type = code === 0 ? contentType(opts, inv) : 'text/plain; charset=utf-8';
-      sink.start(code === 0 ? 200 : 500, ['content-type', type, 'content-length', String(body.length)]);
-      sink.write(body);
-      sink.end();
-      resolve();
-    });
-  });
+async function runOnce(opts: ProcessModeOptions, inv: Invocation, sink: ResponseSink): Promise<void> {
+  const { config } = opts;
+  if (!METHODS.has(inv.method)) throw errors.methodNotAllowed(inv.method, inv.path);
+  if (config.debugHeaders) opts.log('stderr', `request headers: ${JSON.stringify(inv.headers)}`, inv.callId);
+  const stdin = config.marshalRequest ? await marshal(inv) : inv.body;
+  const env = config.cgiHeaders ? { ...opts.env, ...cgiEnv(inv) } : { ...opts.env };
+  const output: Buffer[] = [];
+  const collect = (chunk: Buffer): number => output.push(chunk);
+  const { child, exited } = spawnCall(opts, inv, stdin, env, config.combineOutput ? collect : undefined);
+  child.stdout.on('data', collect);
+  const { code, signal } = await exited;
+  const result = Buffer.concat(output);
+  if (config.writeDebug) result.toString('utf8').split('\n').filter(Boolean).forEach((line) => opts.log('stdout', line, inv.callId));
+  const ok = code === 0;
+  const body = ok ? result : Buffer.concat([Buffer.from(`${exitText(code, signal)}\n`), result]);
+  const type = ok ? (config.contentType ?? inv.headers['content-type'] ?? 'text/plain; charset=utf-8') : 'text/plain; charset=utf-8';
+  const headers = ['content-type', type, 'content-length', String(body.length)];
+  if (config.debugHeaders) opts.log('stderr', `response headers: ${JSON.stringify(headers)}`, inv.callId);
+  sink.start(ok ? 200 : 500, headers);
+  sink.write(body);
+  sink.end();
 }
 
-/** Classic watchdog: a fixed `content_type`, else the request's own type echoed back. */
-function contentType(opts: ForkModeOptions, inv: Invocation): string {
-  return opts.env['content_type'] ?? inv.headers['content-type'] ?? 'text/plain; charset=utf-8';
+/** `marshal_request`: the classic watchdog's JSON of the request, headers canonical, body base64. */
+async function marshal(inv: Invocation): Promise<Buffer> {
+  const header: Record<string, string[]> = {};
+  for (const key in inv.headers) {
+    const value = inv.headers[key];
+    if (value !== undefined) header[canonicalHeader(key, '-')] = Array.isArray(value) ? value : [value];
+  }
+  const body = inv.body === null ? Buffer.alloc(0) : Buffer.isBuffer(inv.body) ? inv.body : await readAll(inv.body, inv.signal);
+  return Buffer.from(JSON.stringify({ header, body: { raw: body.toString('base64') } }));
 }

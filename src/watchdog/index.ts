@@ -1,14 +1,30 @@
 // Types
 export type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
 
-// Modes
-export { createHttpMode } from './http-mode.js';
-export type { HttpModeOptions } from './http-mode.js';
-export { createForkMode } from './fork-mode.js';
-export type { ForkModeOptions } from './fork-mode.js';
+// Configuration: the watchdogs' env vars
+export { watchdogConfig } from './config.js';
+export type { WatchdogConfig, WatchdogDefaults } from './config.js';
 
-// Deadlines and outcomes
+// Modes
+export { createMode } from './modes.js';
+export type { ModeOptions } from './modes.js';
+
+// One call over HTTP: the hot path of the gateway and of `sluice watchdog`
+export { serveCall } from './serve-call.js';
+export type { CallEdge, CallTarget } from './serve-call.js';
+
+// Requests, deadlines and outcomes
 export { CallSignal } from './call-signal.js';
-export { effectiveTimeout } from './timeout.js';
+export { armDeadline, callDeadline } from './deadline.js';
+export type { CallDeadline } from './deadline.js';
+export { assertDeclaredSize, bodyOf, limited, readText } from './request-body.js';
+export type { BodyLimit } from './request-body.js';
+export { sendError, sendJson, sendStatus } from './respond.js';
 export { ClientGone, ReplicaUnreachable } from './outcome.js';
 export { lineSplitter } from './lines.js';
+export { addressOf, canConnect } from './connect-probe.js';
+export type { ServerAddress } from './connect-probe.js';
+
+// The standalone watchdog (`sluice watchdog`)
+export { lockFile, runWatchdog, watchdogProcess } from './standalone/index.js';
+export type { LogOutput, RunningWatchdog, WatchdogIo } from './standalone/index.js';

@@ -110,7 +110,7 @@ describe('layering (architecture.md §2)', () => {
     // Guards the scan itself: a broken pattern would make the checks below pass on nothing.
     assert.ok(imports.some((i) => i.file === 'gateway/proxy.ts' && i.target === 'api/index.js'));
     assert.ok(imports.some((i) => i.file === 'cli/commands/serve.ts' && i.target === 'server.js'), 'dynamic import() is seen');
-    assert.ok(imports.some((i) => i.file === 'gateway/internal/body.ts' && i.target === 'api/index.js'), 'multi-level ../ is resolved');
+    assert.ok(imports.some((i) => i.file === 'cli/commands/serve.ts' && i.target === 'config/index.js'), 'multi-level ../ is resolved');
     assert.ok(!imports.some((i) => i.file.endsWith('.test.ts')), 'test files are skipped');
   });
 

@@ -9,7 +9,7 @@ import type { CliIo } from '../_io.js';
 
 /** Flags of `sluice build`. */
 export type BuildOptions = {
-  /** faas-cli's "only write ./build/<fn>": that is all Sluice's build does, so it changes nothing. */
+  /** faas-cli's "write ./build/<fn> as a container build context": adds a Dockerfile running `sluice watchdog`. */
   shrinkwrap?: boolean;
 };
 
@@ -18,11 +18,13 @@ export function registerBuild(program: Command, io: CliIo): void {
   program
     .command('build')
     .description('build a bundle in build/<name> for each function of the stack file')
-    .option('--shrinkwrap', 'only write build/<name> (what build always does; accepted for faas-cli scripts)')
-    .action(async (_opts: BuildOptions, cmd: Command) => {
+    .option('--shrinkwrap', 'also write a Dockerfile (entry point `sluice watchdog`) so build/<name> is a container build context')
+    .action(async (opts: BuildOptions, cmd: Command) => {
       const ctx = contextOf(cmd, io);
       const stack = await openStack(ctx);
-      for (const bundle of await buildStack(stack, ctx)) ctx.out.line(`Built ${bundle.name}: ${shownPath(ctx, bundle.dir)}`);
+      for (const bundle of await buildStack(stack, ctx, opts.shrinkwrap === true)) {
+        ctx.out.line(`Built ${bundle.name}: ${shownPath(ctx, bundle.dir)}${opts.shrinkwrap ? ' (with Dockerfile)' : ''}`);
+      }
     });
 }
 
@@ -30,7 +32,7 @@ export function registerBuild(program: Command, io: CliIo): void {
  * Builds every function of the stack that has a `lang`; image-only functions are skipped (they
  * deploy without a bundle). Progress goes to stderr; any failure is ERR_BUILD_FAILED (exit 4).
  */
-export async function buildStack(stack: Stack, ctx: CliContext): Promise<BuiltBundle[]> {
+export async function buildStack(stack: Stack, ctx: CliContext, shrinkwrap = false): Promise<BuiltBundle[]> {
   const built: BuiltBundle[] = [];
   for (const fn of stack.functions) {
     if (!fn.lang) {
@@ -38,16 +40,16 @@ export async function buildStack(stack: Stack, ctx: CliContext): Promise<BuiltBu
       continue;
     }
     ctx.out.progress(`Building ${fn.name}…`);
-    built.push(await buildOne(stack, fn, ctx));
+    built.push(await buildOne(stack, fn, ctx, shrinkwrap));
   }
   return built;
 }
 
 // --- internal ---
 
-async function buildOne(stack: Stack, fn: StackFunction, ctx: CliContext): Promise<BuiltBundle> {
+async function buildOne(stack: Stack, fn: StackFunction, ctx: CliContext, shrinkwrap: boolean): Promise<BuiltBundle> {
   try {
-    return await buildFunction(stack, fn, { onProgress: (step) => ctx.out.progress(`  ${step}`) });
+    return await buildFunction(stack, fn, { onProgress: (step) => ctx.out.progress(`  ${step}`), shrinkwrap });
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     const failed = errors.buildFailed(fn.name, err instanceof Error ? err.message : String(err));

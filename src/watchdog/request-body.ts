@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
-import { errors } from '../../api/index.js';
-import { ClientGone, type CallSignal } from '../../watchdog/index.js';
+import { errors } from '../api/index.js';
+import type { CallSignal } from './call-signal.js';
+import { ClientGone } from './outcome.js';
 
 /** A body size limit and the setting it comes from, so a 413 says what to change. */
 export interface BodyLimit {
@@ -69,6 +70,20 @@ export function bodyOf(req: IncomingMessage, signal: CallSignal, limit: BodyLimi
   const declared = req.headers['content-length'];
   if (declared === undefined || Number(declared) > SMALL_BODY) return limited(req, limit, (err) => signal.abort(err));
   return readWhole(req, signal);
+}
+
+/** Reads a body stream whole (a mode that needs all of it); the call's abort stops the wait. */
+export function readAll(body: Readable, signal: CallSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    signal.onAbort(reject);
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('error', reject);
+    body.once('end', () => {
+      signal.onAbort(undefined);
+      resolve(Buffer.concat(chunks));
+    });
+  });
 }
 
 // --- internal ---

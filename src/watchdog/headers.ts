@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { HeaderList } from '../../watchdog/index.js';
+import type { HeaderList } from './types.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1, RFC 2616 §13.5.1) are never forwarded, either way. */
 const HOP_BY_HOP = new Set([

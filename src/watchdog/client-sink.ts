@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatSeconds } from '../../config/index.js';
-import type { HeaderList, ResponseSink } from '../../watchdog/index.js';
+import { formatSeconds } from '../config/index.js';
+import type { HeaderList, ResponseSink } from './types.js';
 import { downstreamHeaders, type CallIdentity } from './headers.js';
 
 /** The client's response as a ResponseSink: the function's answer streams straight into it. */

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createForkMode, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
+import { createMode, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
 /**
- * A replica of a fork-mode function: no long-lived process, a slot in which each call spawns its own.
- * Ready at once; replicas of such a function only spread calls, as OpenFaaS pods would.
+ * A replica of a function with no long-lived process — streaming, serializing and fork modes spawn
+ * one per call, static mode serves files: a slot that runs calls. Ready at once; replicas of such a
+ * function spread calls and `max_inflight`, as OpenFaaS pods would.
  */
-export class ForkSlot implements Replica {
+export class CallSlot implements Replica {
   readonly instance: string;
   readonly spec: RuntimeSpec;
   readonly restarts = 0;
@@ -21,8 +22,9 @@ export class ForkSlot implements Replica {
     this.spec = spec;
     this.instance = `${spec.name}-${randomBytes(4).toString('hex')}`;
     this.#events = events;
-    this.#mode = createForkMode({
+    this.#mode = createMode({
       name: spec.name,
+      config: spec.config,
       argv: spec.argv,
       cwd: spec.cwd,
       env: spec.env,

@@ -1,6 +1,16 @@
 import type { ServerResponse } from 'node:http';
-import { hasBody } from './body.js';
-import type { SluiceError } from '../../api/index.js';
+import type { SluiceError } from '../api/index.js';
+import { hasBody } from './request-body.js';
+
+/**
+ * `X-OpenFaaS-Internal` on the answers the watchdogs give themselves, so a client (or a retrying
+ * queue worker) can tell them from the function's own 429 or 5xx.
+ */
+const INTERNAL_SOURCE: Readonly<Record<string, string>> = {
+  ERR_CONCURRENCY_LIMIT: 'faas-middleware',
+  ERR_UPSTREAM_TIMEOUT: 'of-watchdog',
+  ERR_UPSTREAM_FAILED: 'of-watchdog',
+};
 
 /** A JSON answer (the /system routes). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -27,7 +37,8 @@ export function sendError(res: ServerResponse, err: SluiceError, format: 'json' 
   }
   // An unread body would be taken for the next request on this connection: close it instead.
   if (hasBody(res.req) && !res.req.complete) res.shouldKeepAlive = false;
-  const marked = { ...headers, 'x-sluice-error': err.code };
+  const internal = INTERNAL_SOURCE[err.code];
+  const marked = { ...headers, 'x-sluice-error': err.code, ...(internal ? { 'x-openfaas-internal': internal } : {}) };
   if (format === 'json') return sendJson(res, err.status, err, marked);
   const text = `${err.message}\n`;
   res.writeHead(err.status, { ...marked, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });

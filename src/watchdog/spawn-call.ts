@@ -1,0 +1,65 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { errors } from '../api/index.js';
+import type { WatchdogConfig } from './config.js';
+import { failureOf } from './outcome.js';
+import { lineSplitter } from './lines.js';
+import type { Invocation, LogSink } from './types.js';
+
+/** What every process-per-call mode (streaming, serializing, fork) is built from. */
+export interface ProcessModeOptions {
+  /** Function name, for error messages. */
+  readonly name: string;
+  readonly config: WatchdogConfig;
+  /** Program and arguments, resolved (fprocess split on spaces, no shell). */
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** The function's environment; the CGI variables of each call are added to it. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly log: LogSink;
+}
+
+/** One running call's process; `exited` settles when it has exited and its output is read. */
+export interface CallProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves with the exit code (null when killed by a signal); rejects with what to answer. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts the process of one call: `env` plus the call's CGI variables, `stdin` written to it, killed
+ * (SIGKILL) when the call is aborted — a gone client or a deadline. stderr lines go to the log with
+ * the call id unless `onStderr` takes them.
+ */
+export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buffer | Readable | null, env: Record<string, string>, onStderr?: (chunk: Buffer) => void): CallProcess {
+  const [command, ...args] = opts.argv as [string, ...string[]];
+  const child = spawn(command, args, { cwd: opts.cwd, env, stdio: 'pipe' });
+  inv.signal.onAbort(() => child.kill('SIGKILL'));
+  if (onStderr) child.stderr.on('data', onStderr);
+  else child.stderr.pipe(lineSplitter((line) => opts.log('stderr', line, inv.callId), opts.config.logBufferSize));
+  // A function that never reads stdin must not fail the call (EPIPE): its errors are ignored.
+  child.stdin.on('error', ignore);
+  if (Buffer.isBuffer(stdin)) child.stdin.end(stdin);
+  else if (stdin) stdin.pipe(child.stdin);
+  else child.stdin.end();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // A spawn error ('ENOENT') comes with no 'close' for the streams of a process that never ran.
+      inv.signal.onAbort(undefined);
+      reject(err.code === 'ENOENT' ? errors.spawnFailed(opts.name, `${command}: command not found`) : failureOf(opts.name, inv.signal, err));
+    });
+    child.once('close', (code, signal) => {
+      inv.signal.onAbort(undefined);
+      if (inv.signal.aborted) reject(failureOf(opts.name, inv.signal, new Error('aborted')));
+      else resolve({ code, signal });
+    });
+  });
+  return { child, exited };
+}
+
+/** Go's wording for a failed process, as both watchdogs print it: `exit status 2`, `signal: killed`. */
+export function exitText(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal: ${signal}` : `exit status ${code}`;
+}
+
+function ignore(): void {}

@@ -1,0 +1,32 @@
+import { watchdogConfig } from '../config.js';
+import { lockFile } from './lock-file.js';
+import type { LogOutput } from './log.js';
+import { runWatchdog } from './run.js';
+
+/** What the watchdog process reads and writes: its env, working dir and output. */
+export interface WatchdogIo extends LogOutput {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/**
+ * The whole of a `sluice watchdog` process, for the CLI and for the bundled container entry alike:
+ * `-run-healthcheck` answers from the lock file; otherwise serve until SIGTERM/SIGINT (exit 0 once
+ * drained) or until an http-mode process dies (exit 1). Resolves with the exit code.
+ */
+export async function watchdogProcess(opts: { runHealthcheck?: boolean }, io: WatchdogIo): Promise<number> {
+  if (opts.runHealthcheck) return lockFile.exists(lockPath(io)) ? 0 : 1;
+  const running = await runWatchdog(io.env, io.cwd, io);
+  const stop = (): void => running.stop();
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+  try {
+    return await running.done;
+  } finally {
+    process.off('SIGTERM', stop).off('SIGINT', stop);
+  }
+}
+
+/** The lock file the env names, whatever else it holds (a health check needs no fprocess). */
+function lockPath(io: WatchdogIo): string {
+  return watchdogConfig({ ...io.env, mode: 'static' }, io.cwd).lockFile;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * The `sluice` of a container image (`sluice build --shrinkwrap` bundles this file into the bundle's
+ * `.sluice/sluice`): only `sluice watchdog [-run-healthcheck]`, without the rest of the CLI and
+ * without any native module, so it runs on a plain node image.
+ */
+import { watchdogProcess } from './command.js';
+
+const args = process.argv.slice(2).filter((arg) => arg !== 'watchdog');
+const unknown = args.filter((arg) => arg !== '-run-healthcheck' && arg !== '--run-healthcheck');
+if (unknown.length > 0) {
+  process.stderr.write(`Error: unknown argument ${unknown.join(' ')}: usage: sluice watchdog [-run-healthcheck]\n`);
+  process.exit(2);
+}
+const io = { env: process.env, cwd: process.cwd(), stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text) };
+// No top-level await: the bundle is CommonJS, so the file needs no extension and no package.json.
+watchdogProcess({ runHealthcheck: args.length > 0 }, io).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

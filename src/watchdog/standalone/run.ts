@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import { errors } from '../../api/index.js';
+import { watchdogConfig, type WatchdogConfig } from '../config.js';
+import { createMode } from '../modes.js';
+import { startFunctionProcess, waitForUpstream, type FunctionProcess } from './function-process.js';
+import { lockFile } from './lock-file.js';
+import { functionLog, watchdogLog, type LogOutput } from './log.js';
+import { WatchdogMetrics, serveMetrics } from './metrics.js';
+import { WatchdogServer } from './watchdog-server.js';
+
+/** A running `sluice watchdog`. */
+export interface RunningWatchdog {
+  readonly config: WatchdogConfig;
+  /** Graceful stop, as on SIGTERM. */
+  stop(): void;
+  /** Resolves with the exit code: 0 after a graceful stop, 1 when the http-mode process died. */
+  readonly done: Promise<number>;
+}
+
+/**
+ * `sluice watchdog`: of-watchdog / classic watchdog as one process, configured by the same env vars.
+ * Start order: the http-mode process (and its port), the server, the lock file, the metrics. Stop
+ * order on SIGTERM (reference §4.1): unready, lock removed, wait `healthcheck_interval`, drain up to
+ * `write_timeout`, stop the process.
+ */
+export async function runWatchdog(rawEnv: Readonly<Record<string, string | undefined>>, cwd: string, out: LogOutput): Promise<RunningWatchdog> {
+  const env = definedOnly(rawEnv);
+  const config = watchdogConfig(env, cwd);
+  const say = watchdogLog(out);
+  const log = functionLog(config, out);
+  const name = env['OPENFAAS_NAME'] ?? 'function';
+  let stop: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (stop = resolve));
+  const mode = createMode({ name, config, argv: config.argv, cwd, env, log });
+
+  // 1. http mode: fork fprocess once, and serve only once its port accepts connections.
+  let fn: FunctionProcess | undefined;
+  if (config.mode === 'http') {
+    say(`Forking - ${config.argv.join(' ')}`);
+    fn = startFunctionProcess(config.argv, cwd, env, log, config.logBufferSize);
+    const died = fn.exited.then((why) => say(`function process ${why}`));
+    if (!(await waitForUpstream(config.upstreamUrl ?? '', Promise.race([died, stopped])))) {
+      await Promise.all([mode.close(), stopProcess(fn)]);
+      return { config, stop: () => {}, done: Promise.resolve(1) };
+    }
+    // Without its process the watchdog has nothing to serve: exit 1 at once.
+    void fn.exited.then(() => stop(1));
+  }
+
+  // 2. The server, the lock file, the metrics.
+  const metrics = config.metricsPort > 0 ? new WatchdogMetrics() : undefined;
+  const server = new WatchdogServer({ name, config, mode, metrics, onError: (err) => err.status >= 500 && say(`${err.code}: ${err.message}`) });
+  await listen(server.server, config.port);
+  say(`Listening on port: ${config.port} (mode ${config.mode})`);
+  if (!config.suppressLock) await lockFile.write(config.lockFile);
+  const metricsServer = metrics ? await serveMetrics(metrics, config.metricsPort, (m) => say(`Warning: ${m}`)) : undefined;
+  if (metricsServer) say(`Metrics listening on port: ${config.metricsPort}`);
+
+  // 3. Until stopped: unready, no lock, a pause for load balancers to notice, then drain.
+  const done = stopped.then(async (code) => {
+    server.accepting = false;
+    await lockFile.remove(config.lockFile);
+    if (code === 0) {
+      say(`SIGTERM: no new connections in ${config.healthcheckIntervalMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, config.healthcheckIntervalMs));
+    }
+    await server.drain(code === 0 ? config.writeTimeoutMs : 0);
+    metricsServer?.close();
+    await Promise.all([mode.close(), stopProcess(fn)]);
+    say(code === 0 ? 'Exiting: calls drained' : 'Exiting: the function process is gone');
+    return code;
+  });
+  return { config, stop: () => stop(0), done };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? errors.portInUse(`port ${port}`) : err));
+    server.listen(port, () => resolve());
+  });
+}
+
+async function stopProcess(fn: FunctionProcess | undefined): Promise<void> {
+  const child = fn?.child;
+  if (!fn || !child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await fn.exited;
+  clearTimeout(timer);
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in env) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
