@@ -32,7 +32,6 @@ export function dockerfile(bundle: BuiltBundle, template: Template, fn: StackFun
   const env: Record<string, string> = {
     mode: manifest.mode,
     fprocess: manifest.fprocess,
-    ...(manifest.mode === 'http' && template.upstreamUrl ? { upstream_url: template.upstreamUrl } : {}),
     ...(manifest.mode === 'static' ? { static_path: `${HOME}/public` } : {}),
     port: '8080',
     ...manifest.environment,

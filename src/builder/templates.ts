@@ -26,8 +26,6 @@ export interface Template {
   baseDir?: string;
   /** Debian packages the function needs at run time (for the shrinkwrap Dockerfile). */
   packages: string[];
-  /** http mode in a container: where the runner listens when no Unix socket is given. */
-  upstreamUrl?: string;
 }
 
 /** Where faas-cli keeps pulled templates, relative to the working folder. */
@@ -49,7 +47,6 @@ const TemplateFile = z.looseObject({
   base: z.string().optional(),
   aliases: z.array(z.string()).optional(),
   packages: z.array(z.string()).optional(),
-  upstream_url: z.string().optional(),
 });
 
 /** A template as read, before its base is resolved. */
@@ -86,10 +83,8 @@ function withBase(template: ReadTemplate, byName: ReadonlyMap<string, ReadTempla
   if (!base) throw errors.templateNotFound(baseName, [...byName.keys()]);
   const merged: Template = { ...own, baseDir: base.dir, fprocess: own.fprocess || base.fprocess, environment: { ...base.environment, ...own.environment } };
   if (own.packages.length === 0) merged.packages = base.packages;
-  for (const key of ['entry', 'upstreamUrl'] as const) {
-    const value = own[key] ?? base[key];
-    if (value !== undefined) merged[key] = value;
-  }
+  const entry = own.entry ?? base.entry;
+  if (entry !== undefined) merged.entry = entry;
   return merged;
 }
 
@@ -137,6 +132,5 @@ async function readTemplate(dir: string): Promise<ReadTemplate | undefined> {
   };
   if (data.entry !== undefined) template.entry = data.entry;
   if (data.base !== undefined) template.base = data.base;
-  if (data.upstream_url !== undefined) template.upstreamUrl = data.upstream_url;
   return template;
 }

@@ -19,7 +19,7 @@ export function createMode(opts: ModeOptions): ModeHandler {
   switch (config.mode) {
     case 'http': {
       const upstream = opts.socketPath !== undefined ? { socketPath: opts.socketPath } : config.upstreamUrl !== undefined ? { url: config.upstreamUrl } : undefined;
-      if (!upstream) throw errors.configInvalid(['upstream_url: required in http mode (where fprocess listens, e.g. http://127.0.0.1:5000)']);
+      if (!upstream) throw errors.configInvalid(['upstream_url: required in http mode without a socket (where fprocess listens, e.g. http://127.0.0.1:5000)']);
       return createHttpMode({ name: opts.name, upstream, bufferBody: config.bufferHttp });
     }
     case 'streaming':

@@ -68,10 +68,11 @@ export async function runNew(name: string | undefined, opts: NewOptions, ctx: Cl
 async function printTemplates(ctx: CliContext, json: boolean): Promise<void> {
   const templates = await listTemplates(ctx.io.cwd);
   if (json) {
-    ctx.out.json(templates.map(({ name, description, mode }) => ({ name, description, mode })));
+    ctx.out.json(templates.map(({ name, description, mode, aliases }) => ({ name, description, mode, aliases })));
     return;
   }
-  ctx.out.text(formatTable([['Template', 'Description'], ...templates.map((t) => [t.name, t.description])]));
+  const rows = templates.map((t) => [t.name, t.mode, t.aliases.join(', '), t.description]);
+  ctx.out.text(formatTable([['Template', 'Mode', 'Also', 'Description'], ...rows]));
 }
 
 /** faas-cli refuses to overwrite: the stack file (unless appending) and the handler folder must be new. */

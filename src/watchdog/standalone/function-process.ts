@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { addressOf, canConnect } from '../connect-probe.js';
+import { canConnect, type ServerAddress } from '../connect-probe.js';
 import { lineSplitter } from '../lines.js';
 import type { LogSink } from '../types.js';
 
@@ -14,7 +14,8 @@ export interface FunctionProcess {
 
 export function startFunctionProcess(argv: readonly string[], cwd: string, env: Readonly<Record<string, string | undefined>>, log: LogSink, lineLimit: number): FunctionProcess {
   const [command, ...args] = argv as [string, ...string[]];
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The IPC channel closes when the watchdog dies, however it dies: Sluice's runners exit on it.
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.stdout?.pipe(lineSplitter((line) => log('stdout', line), lineLimit));
   child.stderr?.pipe(lineSplitter((line) => log('stderr', line), lineLimit));
   const exited = new Promise<string>((resolve) => {
@@ -24,9 +25,8 @@ export function startFunctionProcess(argv: readonly string[], cwd: string, env: 
   return { child, exited };
 }
 
-/** Polls until `url`'s host and port accept a TCP connection (the function's server is up), or `stop`. */
-export async function waitForUpstream(url: string, stop: Promise<unknown>): Promise<boolean> {
-  const address = addressOf(url);
+/** Polls until the function's server accepts connections, or `stop`. */
+export async function waitForUpstream(address: ServerAddress, stop: Promise<unknown>): Promise<boolean> {
   let stopped = false;
   void stop.then(() => (stopped = true));
   for (let pause = 5; !stopped; pause = Math.min(pause * 2, 100)) {

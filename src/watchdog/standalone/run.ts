@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { errors } from '../../api/index.js';
 import { watchdogConfig, type WatchdogConfig } from '../config.js';
+import { addressOf } from '../connect-probe.js';
 import { createMode } from '../modes.js';
 import { startFunctionProcess, waitForUpstream, type FunctionProcess } from './function-process.js';
 import { lockFile } from './lock-file.js';
@@ -31,15 +35,19 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   const name = env['OPENFAAS_NAME'] ?? 'function';
   let stop: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => (stop = resolve));
-  const mode = createMode({ name, config, argv: config.argv, cwd, env, log });
+  // http mode without upstream_url: the process listens on a Unix socket we give it (SLUICE_SOCKET),
+  // as in the gateway — no port to pick or to collide on, and faster than loopback TCP.
+  const socketPath = config.mode === 'http' && config.upstreamUrl === undefined ? path.join(tmpdir(), `sluice-watchdog-${process.pid}.sock`) : undefined;
+  const mode = createMode({ name, config, argv: config.argv, cwd, env, log, ...(socketPath ? { socketPath } : {}) });
 
-  // 1. http mode: fork fprocess once, and serve only once its port accepts connections.
+  // 1. http mode: fork fprocess once, and serve only once it accepts connections.
   let fn: FunctionProcess | undefined;
   if (config.mode === 'http') {
     say(`Forking - ${config.argv.join(' ')}`);
-    fn = startFunctionProcess(config.argv, cwd, env, log, config.logBufferSize);
+    fn = startFunctionProcess(config.argv, cwd, socketPath ? { ...env, SLUICE_SOCKET: socketPath } : env, log, config.logBufferSize);
     const died = fn.exited.then((why) => say(`function process ${why}`));
-    if (!(await waitForUpstream(config.upstreamUrl ?? '', Promise.race([died, stopped])))) {
+    const address = socketPath ? { socketPath } : addressOf(config.upstreamUrl as string);
+    if (!(await waitForUpstream(address, Promise.race([died, stopped])))) {
       await Promise.all([mode.close(), stopProcess(fn)]);
       return { config, stop: () => {}, done: Promise.resolve(1) };
     }
@@ -67,6 +75,7 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
     await server.drain(code === 0 ? config.writeTimeoutMs : 0);
     metricsServer?.close();
     await Promise.all([mode.close(), stopProcess(fn)]);
+    if (socketPath) await rm(socketPath, { force: true });
     say(code === 0 ? 'Exiting: calls drained' : 'Exiting: the function process is gone');
     return code;
   });
