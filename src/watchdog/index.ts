@@ -15,16 +15,14 @@ export type { CallEdge, CallTarget } from './serve-call.js';
 
 // Requests, deadlines and outcomes
 export { CallSignal } from './call-signal.js';
-export { armDeadline, callDeadline } from './deadline.js';
-export type { CallDeadline } from './deadline.js';
-export { assertDeclaredSize, bodyOf, limited, readText } from './request-body.js';
+export { limited, readText } from './request-body.js';
 export type { BodyLimit } from './request-body.js';
 export { sendError, sendJson, sendStatus } from './respond.js';
-export { ClientGone, ReplicaUnreachable } from './outcome.js';
+export { ReplicaUnreachable } from './outcome.js';
 export { lineSplitter } from './lines.js';
 export { addressOf, canConnect } from './connect-probe.js';
 export type { ServerAddress } from './connect-probe.js';
 
 // The standalone watchdog (`sluice watchdog`)
-export { lockFile, runWatchdog, watchdogProcess } from './standalone/index.js';
-export type { LogOutput, RunningWatchdog, WatchdogIo } from './standalone/index.js';
+export { watchdogProcess } from './standalone/index.js';
+export type { WatchdogIo } from './standalone/index.js';

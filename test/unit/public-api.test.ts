@@ -50,7 +50,22 @@ describe('public API', () => {
     {
       face: 'watchdog',
       load: () => import('../../src/watchdog/index.js'),
-      exports: ['CallSignal', 'ClientGone', 'ReplicaUnreachable', 'createForkMode', 'createHttpMode', 'effectiveTimeout', 'lineSplitter'],
+      exports: [
+        'CallSignal',
+        'ReplicaUnreachable',
+        'addressOf',
+        'canConnect',
+        'createMode',
+        'limited',
+        'lineSplitter',
+        'readText',
+        'sendError',
+        'sendJson',
+        'sendStatus',
+        'serveCall',
+        'watchdogConfig',
+        'watchdogProcess',
+      ],
     },
     {
       face: 'provider',
