@@ -283,12 +283,14 @@ describe('sluice new', () => {
   it('lists the templates with their descriptions', async () => {
     const { io, stdout } = captureIo({ cwd: dir });
     assert.equal(await runCli(['new', '--list'], io), EXIT.ok);
-    assert.match(stdout(), /^Template +Description\n/);
-    assert.match(stdout(), /^node-ts +TypeScript on Node\.js/m);
+    assert.match(stdout(), /^Template +Mode +Also +Description\n/);
+    assert.match(stdout(), /^node-ts +http +node20, node22, node18 +TypeScript on Node\.js/m);
+    assert.match(stdout(), /^python3-http +http +.*handle\(event, context\)/m);
     const json = captureIo({ cwd: dir });
     assert.equal(await runCli(['new', '--list', '--json'], json.io), EXIT.ok);
-    const templates = JSON.parse(json.stdout()) as { name: string; description: string; mode: string }[];
-    assert.ok(templates.some((t) => t.name === 'node-ts' && t.mode === 'http'));
+    const templates = JSON.parse(json.stdout()) as { name: string; description: string; mode: string; aliases: string[] }[];
+    assert.ok(templates.some((t) => t.name === 'node-ts' && t.mode === 'http' && t.aliases.includes('node20')));
+    assert.deepEqual(templates.map((t) => t.name), ['bash', 'exec', 'node-ts', 'node-ts-classic', 'python3', 'python3-flask', 'python3-http']);
   });
 
   it('writes NAME.yml and the handler folder, and says what to run next', async () => {
@@ -356,7 +358,8 @@ describe('sluice build', () => {
     const pipe = captureIo({ cwd: dir, isTTY: false });
     assert.equal(await runCli(['build', '--shrinkwrap', '-f', 'hello.yml'], pipe.io), EXIT.ok);
     assert.equal(pipe.stderr(), '');
-    assert.equal(pipe.stdout(), 'Built hello: build/hello\n');
+    assert.equal(pipe.stdout(), 'Built hello: build/hello (with Dockerfile)\n');
+    assert.ok(existsSync(path.join(dir, 'build', 'hello', 'Dockerfile')), '--shrinkwrap writes the Dockerfile');
   });
 
   it('stops an up at an unreachable gateway after building (exit 3)', async () => {

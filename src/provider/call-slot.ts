@@ -27,7 +27,8 @@ export class CallSlot implements Replica {
       config: spec.config,
       argv: spec.argv,
       cwd: spec.cwd,
-      env: spec.env,
+      // HOSTNAME is the instance, as a pod's is: templates show it as context.hostname.
+      env: { ...spec.env, HOSTNAME: this.instance },
       log: (stream, line, callId) => events.log(this, stream, line, callId),
     });
   }

@@ -72,7 +72,7 @@ export class ProcessReplica implements Replica {
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
     const child = spawn(program, args, {
       cwd: this.spec.cwd,
-      env: { ...this.spec.env, SLUICE_SOCKET: this.#socketPath },
+      env: { ...this.spec.env, HOSTNAME: this.instance, SLUICE_SOCKET: this.#socketPath },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;

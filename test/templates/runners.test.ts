@@ -15,6 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { RuntimeMode } from '../../src/api/index.js';
 import { bundleEntry } from '../../src/builder/_esbuild.js';
 
 // --- shared helpers ---
@@ -24,8 +25,41 @@ const PYTHON = '/usr/bin/python3';
 /** Every byte value once: a body that survives only if nothing decodes or re-encodes it. */
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
-/** How a test registers cleanup: `t.after` in a test, `after` in a describe. */
+/** Registers something to undo: `t.after` in a test, suiteCleanup() for a describe's fixtures. */
 type Cleanup = (fn: () => Promise<void> | void) => void;
+
+/**
+ * Cleanup for fixtures a describe's `before` makes, run by its `after` (newest first: processes
+ * before their folders). Call it in the describe body: an `after` registered inside a running
+ * `before` would run at once.
+ */
+function suiteCleanup(): Cleanup {
+  const fns: Array<() => Promise<void> | void> = [];
+  after(async () => {
+    for (const fn of fns.splice(0).reverse()) await fn();
+  });
+  return (fn) => void fns.push(fn);
+}
+
+/** `promise`, or a failure naming `what` after `ms`: a runner that hangs fails its test instead of the run. */
+async function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms}ms`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `check` every 20 ms until it is true; fails after 10 s. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in 10s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /**
  * A bundle folder in a new temp dir (removed at cleanup): `runnerFiles` (paths under templates/)
@@ -74,12 +108,22 @@ async function runOnce(cleanup: Cleanup, argv: readonly string[], cwd: string, e
   const chunks: Buffer[] = [];
   runner.child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
   runner.child.stdin?.end(stdin);
-  const { code } = await runner.exited;
+  const { code } = await within(runner.exited, `${argv.join(' ')} exit`);
   return { code, stdout: Buffer.concat(chunks), stderr: runner.stderr() };
 }
 
+/** The last line of a process's stderr: where an error's own line is. */
 function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+/** node-ts-classic bundled as the builder does it: runner.ts + function/handler.ts → index.mjs by esbuild. */
+function classicBundle(handler: string): (cleanup: Cleanup) => Promise<string> {
+  return async (cleanup) => {
+    const dir = await bundle(cleanup, ['node-ts-classic/runner.ts'], { 'handler.ts': handler });
+    await bundleEntry('test', dir, 'runner.ts', 'function');
+    return dir;
+  };
 }
 
 /** Where a runner listens: a Unix socket or a TCP port on 127.0.0.1. */
@@ -141,22 +185,18 @@ async function waitReady(runner: Runner, ready: () => Promise<unknown>): Promise
   const exit = runner.exited.then(({ code }) => {
     throw new Error(`runner exited with ${code} before it was ready:\n${runner.stderr()}`);
   });
-  await Promise.race([ready(), exit]);
+  await within(Promise.race([ready(), exit]), 'runner ready');
 }
 
-/** Polls until `GET /_/health` answers 200 (a TCP runner has no IPC channel to say it is ready). */
-async function healthy(target: Target): Promise<void> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const reply = await send(target, { method: 'GET', path: '/_/health' }).catch(() => undefined);
-    if (reply?.status === 200) return;
-    if (Date.now() > until) throw new Error('runner not healthy after 10s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Until `GET /_/health` answers 200 (a TCP runner has no IPC channel to say it is ready). */
+function healthy(target: Target): Promise<void> {
+  return until(() => send(target, { method: 'GET', path: '/_/health' }).then((reply) => reply.status === 200, () => false));
 }
 
 interface HttpRunner extends Runner {
   readonly target: Target;
+  /** The first IPC message (Unix runners only). */
+  readonly readyMessage?: unknown;
 }
 
 /**
@@ -168,13 +208,42 @@ async function startHttp(cleanup: Cleanup, handler: string, transport: 'unix' | 
   if (transport === 'unix') {
     const target = { socketPath: path.join(dir, 's.sock') };
     const runner = run(cleanup, [PYTHON, 'index.py'], dir, { ...env, SLUICE_SOCKET: target.socketPath }, true);
-    await waitReady(runner, () => new Promise((resolve) => runner.child.once('message', resolve)));
-    return { ...runner, target };
+    let readyMessage: unknown;
+    await waitReady(runner, () => new Promise((resolve) => runner.child.once('message', (message) => resolve((readyMessage = message)))));
+    return { ...runner, target, readyMessage };
   }
   const target = { host: '127.0.0.1', port: await freePort() };
   const runner = run(cleanup, [PYTHON, 'index.py'], dir, { ...env, http_port: String(target.port) });
   await waitReady(runner, () => healthy(target));
   return { ...runner, target };
+}
+
+interface ForkCase {
+  name: string;
+  env?: Record<string, string>;
+  stdin: Buffer | string;
+  code: number;
+  stdout: Buffer | string;
+  /** The last line of stderr, for failures. */
+  stderr?: RegExp;
+}
+
+/** Runs each case through `argv` in the bundle `makeBundle` makes once for the describe. */
+function forkCases(argv: readonly string[], makeBundle: (cleanup: Cleanup) => Promise<string>, cases: readonly ForkCase[]): void {
+  const cleanup = suiteCleanup();
+  let dir: string;
+  before(async () => {
+    dir = await makeBundle(cleanup);
+  });
+  for (const c of cases) {
+    it(c.name, async (t) => {
+      const env = { Http_Method: 'PUT', Http_Path: '/p', Http_Query: 'a=1&a=2', ...c.env };
+      const result = await runOnce(t.after.bind(t), argv, dir, env, c.stdin);
+      assert.equal(result.code, c.code, result.stderr);
+      assert.deepEqual(result.stdout, Buffer.from(c.stdout));
+      if (c.stderr) assert.match(lastLine(result.stderr), c.stderr);
+    });
+  }
 }
 
 // --- python3-http ---
@@ -227,9 +296,10 @@ const ANSWERS: ReadonlyArray<{ path: string; status: number; headers: Record<str
 
 for (const transport of ['unix', 'tcp'] as const) {
   describe(`python3-http runner over ${transport}: handle(event, context)`, () => {
+    const cleanup = suiteCleanup();
     let runner: HttpRunner;
     before(async () => {
-      runner = await startHttp(after, HTTP_HANDLER, transport, { HOSTNAME: 'replica-7' });
+      runner = await startHttp(cleanup, HTTP_HANDLER, transport, { HOSTNAME: 'replica-7' });
     });
 
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
@@ -343,22 +413,17 @@ describe('python3-http runner: start and stop', () => {
     it(`a handler with ${name}: exit 1, the error as the last line of stderr`, async (t) => {
       const dir = await bundle(t.after.bind(t), ['python3-http/index.py'], { 'handler.py': handler });
       const runner = run(t.after.bind(t), [PYTHON, 'index.py'], dir, { SLUICE_SOCKET: path.join(dir, 's.sock') });
-      assert.equal((await runner.exited).code, 1);
+      assert.equal((await within(runner.exited, 'exit')).code, 1);
       assert.match(lastLine(runner.stderr()), line);
     });
   }
 
   it('says {sluice:"ready"} over IPC once listening, and exits 0 when the channel closes', async (t) => {
     const runner = await startHttp(t.after.bind(t), HTTP_HANDLER, 'unix');
+    assert.deepEqual(runner.readyMessage, { sluice: 'ready' });
     assert.equal((await send(runner.target, { path: '/tuple' })).status, 202); // listening when it said so
     runner.child.disconnect();
-    assert.deepEqual(await runner.exited, { code: 0, signal: null });
-  });
-
-  it('the ready message is exactly {sluice:"ready"}', async (t) => {
-    const dir = await bundle(t.after.bind(t), ['python3-http/index.py'], { 'handler.py': HTTP_HANDLER });
-    const runner = run(t.after.bind(t), [PYTHON, 'index.py'], dir, { SLUICE_SOCKET: path.join(dir, 's.sock') }, true);
-    assert.deepEqual(await new Promise((resolve) => runner.child.once('message', resolve)), { sluice: 'ready' });
+    assert.deepEqual(await within(runner.exited, 'exit after the IPC channel closed'), { code: 0, signal: null });
   });
 
   it('SIGTERM: stops accepting, finishes the call in flight, exits 0 despite an idle keep-alive connection', async (t) => {
@@ -368,56 +433,19 @@ describe('python3-http runner: start and stop', () => {
     assert.equal((await send(runner.target, { path: '/tuple', agent })).status, 202); // leaves an idle connection
     const inFlight = send(runner.target, { path: '/sleep?s=1.5' });
     await until(() => runner.stdout().includes('sleeping'));
-    const stoppedAt = Date.now();
     runner.child.kill('SIGTERM');
     // New connections are refused while the call in flight still runs.
     await until(() => send(runner.target, { path: '/tuple' }).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED'));
-    const reply = await inFlight;
+    const reply = await within(inFlight, 'the call in flight');
     assert.equal(reply.status, 200);
     assert.equal(reply.body.toString(), 'slept');
     assert.equal(reply.headers['connection'], 'close');
-    assert.deepEqual(await runner.exited, { code: 0, signal: null });
-    assert.ok(Date.now() - stoppedAt < 5_000, 'the idle connection held up the exit');
+    // Well before the 10 s drain limit: the idle keep-alive connection does not hold up the exit.
+    assert.deepEqual(await within(runner.exited, 'exit after SIGTERM', 5_000), { code: 0, signal: null });
   });
 });
 
-/** Polls `check` every 20 ms until it is true; fails after 10 s. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in 10s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 // --- per-call runners: python3, node-ts-classic, bash ---
-
-interface ForkCase {
-  name: string;
-  env?: Record<string, string>;
-  stdin: Buffer | string;
-  code: number;
-  stdout: Buffer | string;
-  /** The last line of stderr, for failures. */
-  stderr?: RegExp;
-}
-
-/** Runs each case through `argv` in the bundle `makeBundle` makes once for the describe. */
-function forkCases(argv: readonly string[], makeBundle: () => Promise<string>, cases: readonly ForkCase[]): void {
-  let dir: string;
-  before(async () => {
-    dir = await makeBundle();
-  });
-  for (const c of cases) {
-    it(c.name, async (t) => {
-      const env = { Http_Method: 'PUT', Http_Path: '/p', Http_Query: 'a=1&a=2', ...c.env };
-      const result = await runOnce(t.after.bind(t), argv, dir, env, c.stdin);
-      assert.equal(result.code, c.code, result.stderr);
-      assert.deepEqual(result.stdout, Buffer.from(c.stdout));
-      if (c.stderr) assert.match(lastLine(result.stderr), c.stderr);
-    });
-  }
-}
 
 describe('python3 (classic) runner', () => {
   const HANDLER = `
@@ -437,7 +465,7 @@ def handle(req):
         return req
     return f"{os.getenv('Http_Method')} {path}?{os.getenv('Http_Query')} {type(req).__name__}:{req}"
 `;
-  forkCases([PYTHON, 'index.py'], () => bundle(after, ['python3/index.py'], { 'handler.py': HANDLER }), [
+  forkCases([PYTHON, 'index.py'], (cleanup) => bundle(cleanup, ['python3/index.py'], { 'handler.py': HANDLER }), [
     { name: 'text in, str out, Http_* env seen', stdin: 'héllo', code: 0, stdout: 'PUT /p?a=1&a=2 str:héllo' },
     { name: 'RAW_BODY=true: bytes in, bytes out unchanged', env: { Http_Path: '/raw', RAW_BODY: 'true' }, stdin: ALL_BYTES, code: 0, stdout: ALL_BYTES },
     { name: 'a dict is JSON', env: { Http_Path: '/json' }, stdin: 'x', code: 0, stdout: '{"got": "x"}' },
@@ -464,13 +492,6 @@ export default (input: string, callback: (err: unknown, result?: unknown) => voi
   setTimeout(() => (input === 'fail' ? callback(new Error('callback failed')) : callback(null, { via: 'callback', input })), 5);
 };
 `;
-  /** Bundled with esbuild as the builder does: runner.ts + function/handler.ts → index.mjs. */
-  const classicBundle = (handler: string) => async (): Promise<string> => {
-    const dir = await bundle(after, ['node-ts-classic/runner.ts'], { 'handler.ts': handler });
-    await bundleEntry('test', dir, 'runner.ts', 'function');
-    return dir;
-  };
-
   describe('async handler', () => {
     forkCases([process.execPath, 'index.mjs'], classicBundle(HANDLER), [
       { name: 'text in, string out, Http_* env seen', stdin: 'héllo', code: 0, stdout: 'PUT /p?a=1&a=2 string:héllo' },
@@ -490,22 +511,18 @@ export default (input: string, callback: (err: unknown, result?: unknown) => voi
 
 describe('the starters, as `sluice new` hands them out', () => {
   describe('bash', () => {
-    forkCases(['bash', 'function/handler.sh'], () => bundle(after, [], { 'handler.sh': starter('bash', 'handler.sh') }), [
+    forkCases(['bash', 'function/handler.sh'], (cleanup) => bundle(cleanup, [], { 'handler.sh': starter('bash', 'handler.sh') }), [
       { name: 'the request line, then the body byte for byte', stdin: ALL_BYTES, code: 0, stdout: Buffer.concat([Buffer.from('PUT /p?a=1&a=2\n'), ALL_BYTES]) },
       { name: 'no query: no "?"', env: { Http_Query: '' }, stdin: 'x', code: 0, stdout: 'PUT /p\nx' },
     ]);
   });
   describe('python3', () => {
-    forkCases([PYTHON, 'index.py'], () => bundle(after, ['python3/index.py'], { 'handler.py': starter('python3', 'handler.py') }), [
+    forkCases([PYTHON, 'index.py'], (cleanup) => bundle(cleanup, ['python3/index.py'], { 'handler.py': starter('python3', 'handler.py') }), [
       { name: 'echoes the body with method, path and query', stdin: 'Ada', code: 0, stdout: 'Hello! You said: Ada (PUT /p?a=1&a=2)\n' },
     ]);
   });
   describe('node-ts-classic', () => {
-    forkCases([process.execPath, 'index.mjs'], async () => {
-      const dir = await bundle(after, ['node-ts-classic/runner.ts'], { 'handler.ts': starter('node-ts-classic', 'handler.ts') });
-      await bundleEntry('starter', dir, 'runner.ts', 'function');
-      return dir;
-    }, [{ name: 'greets the body with method, path and query', stdin: 'Ada', code: 0, stdout: 'Hello, Ada! (PUT /p?a=1&a=2)\n' }]);
+    forkCases([process.execPath, 'index.mjs'], classicBundle(starter('node-ts-classic', 'handler.ts')), [{ name: 'greets the body with method, path and query', stdin: 'Ada', code: 0, stdout: 'Hello, Ada! (PUT /p?a=1&a=2)\n' }]);
   });
 
   const servers: ReadonlyArray<{ template: string; body: string; status: number; reply: RegExp }> = [
@@ -526,7 +543,6 @@ describe('the starters, as `sluice new` hands them out', () => {
 // --- template.yml of every template ---
 
 describe('template.yml', () => {
-  const MODES = ['http', 'streaming', 'serializing', 'fork', 'static'];
   const names = readdirSync(TEMPLATES);
   for (const name of names) {
     it(`${name}: the keys the builder and \`sluice new --list\` rely on`, () => {
@@ -534,7 +550,7 @@ describe('template.yml', () => {
       assert.equal(spec['language'], name);
       assert.equal(typeof spec['description'], 'string');
       assert.doesNotMatch(spec['description'] as string, /\n/, 'description is one line');
-      assert.ok(MODES.includes(spec['mode'] as string), `mode ${String(spec['mode'])}`);
+      assert.ok(RuntimeMode.safeParse(spec['mode']).success, `mode ${String(spec['mode'])}`);
       assert.ok(typeof spec['fprocess'] === 'string' && spec['fprocess'] !== '', 'fprocess');
       if (spec['base'] !== undefined) assert.ok(names.includes(spec['base'] as string), `base ${String(spec['base'])} is a template`);
       const entry = spec['entry'];
