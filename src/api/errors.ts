@@ -65,7 +65,7 @@ export const errors = {
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
   portInUse: define('ERR_PORT_IN_USE', 500, (address: string) => `${address} is already in use: stop the other server or choose another with --port (env port)`),
-  shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'the gateway is shutting down: retry against another node or after restart'),
+  shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'shutting down: retry against another node or replica, or after the restart'),
 
   // --- client side (CLI, stack files, templates) ---
   stackInvalid: define('ERR_STACK_INVALID', 400, (file: string, problems: string[]) => `${file} has errors:\n  ${problems.join('\n  ')}`),

@@ -10,9 +10,9 @@ import { parseDuration, parseSize } from '../config/index.js';
 export interface WatchdogConfig {
   /** Env `mode`. @default 'streaming' (of-watchdog) */
   readonly mode: RuntimeMode;
-  /** Env `fprocess` / `function_process`, split on spaces (no shell). Empty only in static mode. */
+  /** Env `function_process` / `fprocess` (the first wins, as in of-watchdog), split on spaces, no shell. Empty only in static mode. */
   readonly argv: readonly string[];
-  /** Env `upstream_url` / `http_upstream_url`: where an http-mode process listens. */
+  /** Env `http_upstream_url` / `upstream_url` (the first wins): where an http-mode process listens. */
   readonly upstreamUrl: string | undefined;
   /** Env `read_timeout`: time to receive a request body. @default 30s */
   readonly readTimeoutMs: number;
@@ -96,9 +96,9 @@ export function watchdogConfig(env: Env, cwd: string, defaults: WatchdogDefaults
   };
 
   const mode = parseMode(env['mode'], defaults.mode, problems);
-  const fprocess = first('fprocess', 'function_process')?.trim() ?? '';
+  const fprocess = first('function_process', 'fprocess')?.trim() ?? '';
   if (fprocess === '' && mode !== 'static') problems.push(`fprocess: required in ${mode} mode (the command to run, e.g. "node index.js")`);
-  const upstreamUrl = first('upstream_url', 'http_upstream_url');
+  const upstreamUrl = first('http_upstream_url', 'upstream_url');
   if (upstreamUrl !== undefined && !URL.canParse(upstreamUrl)) problems.push(`upstream_url=${upstreamUrl}: not a URL (e.g. http://127.0.0.1:5000)`);
   const writeTimeoutMs = duration('write_timeout', defaults.writeTimeoutMs ?? 30_000);
   if (writeTimeoutMs <= 0) problems.push('write_timeout: must be more than 0');

@@ -30,6 +30,8 @@ export interface CallEdge {
   /** `X-Served-By` on every answer. */
   readonly servedBy: string;
   readonly onError: (err: SluiceError, req: IncomingMessage) => void;
+  /** Where a server answers one of the platform's errors differently (of-watchdog: 500, not 502). */
+  readonly rewrite?: (err: SluiceError) => SluiceError;
 }
 
 /**
@@ -66,7 +68,8 @@ export async function serveCall(edge: CallEdge, req: IncomingMessage, res: Serve
   } catch (err) {
     // 5. Failures: a gone client gets nothing; before headers, the error; after, a cut response.
     if (err instanceof ClientGone) return void res.destroy();
-    const failure = err instanceof SluiceError ? err : errors.upstreamFailed(name, String(err));
+    const raised = err instanceof SluiceError ? err : errors.upstreamFailed(name, String(err));
+    const failure = edge.rewrite ? edge.rewrite(raised) : raised;
     edge.onError(failure, req);
     sendError(res, failure, 'text', { 'x-call-id': id.callId, 'x-served-by': edge.servedBy, 'x-duration-seconds': formatSeconds(performance.now() - started) });
   } finally {

@@ -57,9 +57,21 @@ export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buff
   return { child, exited };
 }
 
+/** How Go names the signals a process most often dies of (its `Signal.String()`). */
+const GO_SIGNAL_NAMES: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGINT: 'interrupt',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGPIPE: 'broken pipe',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+};
+
 /** Go's wording for a failed process, as both watchdogs print it: `exit status 2`, `signal: killed`. */
 export function exitText(code: number | null, signal: NodeJS.Signals | null): string {
-  return signal ? `signal: ${signal}` : `exit status ${code}`;
+  return signal ? `signal: ${GO_SIGNAL_NAMES[signal] ?? signal}` : `exit status ${code}`;
 }
 
 function ignore(): void {}

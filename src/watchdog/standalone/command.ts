@@ -16,11 +16,13 @@ export interface WatchdogIo extends LogOutput {
  */
 export async function watchdogProcess(opts: { runHealthcheck?: boolean }, io: WatchdogIo): Promise<number> {
   if (opts.runHealthcheck) return lockFile.exists(lockPath(io)) ? 0 : 1;
-  const running = await runWatchdog(io.env, io.cwd, io);
-  const stop = (): void => running.stop();
-  process.once('SIGTERM', stop).once('SIGINT', stop);
+  // Installed before anything starts, so a signal during start-up still stops cleanly; repeats
+  // are ignored (of-watchdog too): a second SIGTERM must not cut the calls being drained.
+  let stop: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (stop = resolve));
+  process.on('SIGTERM', stop).on('SIGINT', stop);
   try {
-    return await running.done;
+    return await runWatchdog(io.env, io.cwd, io, stopRequested);
   } finally {
     process.off('SIGTERM', stop).off('SIGINT', stop);
   }

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { errors } from '../../api/index.js';
-import { watchdogConfig, type WatchdogConfig } from '../config.js';
+import { watchdogConfig } from '../config.js';
 import { addressOf } from '../connect-probe.js';
 import { createMode } from '../modes.js';
 import { startFunctionProcess, waitForUpstream, type FunctionProcess } from './function-process.js';
@@ -12,29 +12,22 @@ import { functionLog, watchdogLog, type LogOutput } from './log.js';
 import { WatchdogMetrics, serveMetrics } from './metrics.js';
 import { WatchdogServer } from './watchdog-server.js';
 
-/** A running `sluice watchdog`. */
-export interface RunningWatchdog {
-  readonly config: WatchdogConfig;
-  /** Graceful stop, as on SIGTERM. */
-  stop(): void;
-  /** Resolves with the exit code: 0 after a graceful stop, 1 when the http-mode process died. */
-  readonly done: Promise<number>;
-}
-
 /**
  * `sluice watchdog`: of-watchdog / classic watchdog as one process, configured by the same env vars.
- * Start order: the http-mode process (and its port), the server, the lock file, the metrics. Stop
- * order on SIGTERM (reference §4.1): unready, lock removed, wait `healthcheck_interval`, drain up to
- * `write_timeout`, stop the process.
+ * Resolves with the exit code: 0 once stopped by `stopRequested` (SIGTERM), 1 when the http-mode
+ * process dies. Start order: the http-mode process (serving only once it listens), the server, the
+ * lock file, the metrics. Stop order (reference §4.1): unhealthy and lock removed, still serving for
+ * `healthcheck_interval` while load balancers notice, then drain up to `write_timeout`, then stop
+ * the process. A stop during start-up is honoured at whatever step it arrives.
  */
-export async function runWatchdog(rawEnv: Readonly<Record<string, string | undefined>>, cwd: string, out: LogOutput): Promise<RunningWatchdog> {
+export async function runWatchdog(rawEnv: Readonly<Record<string, string | undefined>>, cwd: string, out: LogOutput, stopRequested: Promise<void>): Promise<number> {
   const env = definedOnly(rawEnv);
   const config = watchdogConfig(env, cwd);
   const say = watchdogLog(out);
   const log = functionLog(config, out);
   const name = env['OPENFAAS_NAME'] ?? 'function';
-  let stop: (code: number) => void = () => {};
-  const stopped = new Promise<number>((resolve) => (stop = resolve));
+  let stopWanted = false;
+  void stopRequested.then(() => (stopWanted = true));
   // http mode without upstream_url: the process listens on a Unix socket we give it (SLUICE_SOCKET),
   // as in the gateway — no port to pick or to collide on, and faster than loopback TCP.
   const socketPath = config.mode === 'http' && config.upstreamUrl === undefined ? path.join(tmpdir(), `sluice-watchdog-${process.pid}.sock`) : undefined;
@@ -42,17 +35,16 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
 
   // 1. http mode: fork fprocess once, and serve only once it accepts connections.
   let fn: FunctionProcess | undefined;
+  let died: Promise<void> = new Promise(() => {});
   if (config.mode === 'http') {
     say(`Forking - ${config.argv.join(' ')}`);
     fn = startFunctionProcess(config.argv, cwd, socketPath ? { ...env, SLUICE_SOCKET: socketPath } : env, log, config.logBufferSize);
-    const died = fn.exited.then((why) => say(`function process ${why}`));
+    died = fn.exited.then((why) => say(`function process ${why}`));
     const address = socketPath ? { socketPath } : addressOf(config.upstreamUrl as string);
-    if (!(await waitForUpstream(address, Promise.race([died, stopped])))) {
+    if (!(await waitForUpstream(address, Promise.race([died, stopRequested])))) {
       await Promise.all([mode.close(), stopProcess(fn)]);
-      return { config, stop: () => {}, done: Promise.resolve(1) };
+      return stopWanted ? 0 : 1;
     }
-    // Without its process the watchdog has nothing to serve: exit 1 at once.
-    void fn.exited.then(() => stop(1));
   }
 
   // 2. The server, the lock file, the metrics.
@@ -64,22 +56,20 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   const metricsServer = metrics ? await serveMetrics(metrics, config.metricsPort, (m) => say(`Warning: ${m}`)) : undefined;
   if (metricsServer) say(`Metrics listening on port: ${config.metricsPort}`);
 
-  // 3. Until stopped: unready, no lock, a pause for load balancers to notice, then drain.
-  const done = stopped.then(async (code) => {
-    server.accepting = false;
-    await lockFile.remove(config.lockFile);
-    if (code === 0) {
-      say(`SIGTERM: no new connections in ${config.healthcheckIntervalMs / 1000}s`);
-      await new Promise((r) => setTimeout(r, config.healthcheckIntervalMs));
-    }
-    await server.drain(code === 0 ? config.writeTimeoutMs : 0);
-    metricsServer?.close();
-    await Promise.all([mode.close(), stopProcess(fn)]);
-    if (socketPath) await rm(socketPath, { force: true });
-    say(code === 0 ? 'Exiting: calls drained' : 'Exiting: the function process is gone');
-    return code;
-  });
-  return { config, stop: () => stop(0), done };
+  // 3. Until stopped (0), or until the http-mode process dies (1: nothing left to serve).
+  const code = await Promise.race([stopRequested.then(() => 0), died.then(() => 1)]);
+  server.healthy = false;
+  await lockFile.remove(config.lockFile);
+  if (code === 0) {
+    say(`SIGTERM: no new connections in ${config.healthcheckIntervalMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, config.healthcheckIntervalMs));
+  }
+  await server.drain(code === 0 ? config.writeTimeoutMs : 0);
+  metricsServer?.close();
+  await Promise.all([mode.close(), stopProcess(fn)]);
+  if (socketPath) await rm(socketPath, { force: true });
+  say(code === 0 ? 'Exiting: calls drained' : 'Exiting: the function process is gone');
+  return code;
 }
 
 function listen(server: Server, port: number): Promise<void> {

@@ -28,8 +28,10 @@ export interface WatchdogServerOptions {
  */
 export class WatchdogServer {
   readonly server: Server;
-  /** False once shutdown begins: health and readiness fail, new calls get 503. */
-  accepting = true;
+  /** False once shutdown begins: health and readiness fail, calls are still served. */
+  healthy = true;
+  /** False once the drain begins: new calls get 503. */
+  #accepting = true;
   readonly #opts: WatchdogServerOptions;
   readonly #edge: CallEdge;
   readonly #inflight = new Set<CallSignal>();
@@ -42,6 +44,7 @@ export class WatchdogServer {
       inflight: this.#inflight,
       servedBy: `sluice-watchdog/${VERSION}`,
       onError: opts.onError,
+      rewrite: asOfWatchdog,
     };
     this.server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => this.#route(req, res));
   }
@@ -53,7 +56,8 @@ export class WatchdogServer {
 
   /** Waits up to `timeoutMs` for the calls in flight, then aborts the rest; closes the server. */
   async drain(timeoutMs: number): Promise<void> {
-    this.accepting = false;
+    this.healthy = false;
+    this.#accepting = false;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const until = Date.now() + timeoutMs;
@@ -71,7 +75,7 @@ export class WatchdogServer {
     const path = q === -1 ? url : url.slice(0, q);
     if (path === HEALTH) return this.#health(req, res);
     if (path === READY) return this.#ready(req, res);
-    if (!this.accepting) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
+    if (!this.#accepting) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
     void this.#call(req, res, path, q === -1 ? '' : url.slice(q + 1));
   }
 
@@ -99,7 +103,7 @@ export class WatchdogServer {
   /** Up and serving: accepting calls, and the lock file in place (unless suppressed). */
   #healthy(): boolean {
     const { config } = this.#opts;
-    return this.accepting && (config.suppressLock || lockFile.exists(config.lockFile));
+    return this.healthy && (config.suppressLock || lockFile.exists(config.lockFile));
   }
 
   #health(req: IncomingMessage, res: ServerResponse): void {
@@ -118,6 +122,11 @@ export class WatchdogServer {
     const [path = '/', query = ''] = config.readyPath.split('?');
     void serveCall(this.#edge, req, res, () => this.#target(path, query));
   }
+}
+
+/** of-watchdog answers a failed upstream with 500 (the gateway, a proxy, says 502). */
+function asOfWatchdog(err: SluiceError): SluiceError {
+  return err.code === errors.upstreamFailed.code ? new SluiceError(err.code, 500, err.message, { cause: err.cause }) : err;
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {
