@@ -2,19 +2,11 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BUNDLE_ANNOTATION, errors, SluiceError, type FunctionDeployment } from '../api/index.js';
-import { watchdogConfig, type WatchdogConfig, type WatchdogDefaults } from '../watchdog/index.js';
+import { watchdogConfig, type FunctionRuntime, type WatchdogConfig, type WatchdogDefaults } from '../watchdog/index.js';
 import type { BundleStore } from './bundle-store.js';
 
 /** Everything needed to run replicas of one function, resolved once at deploy time. */
-export interface RuntimeSpec {
-  readonly name: string;
-  /** fprocess resolved to a program on this host (empty in static mode). */
-  readonly argv: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-  /** The function's watchdog settings: mode, timeouts, max_inflight… parsed from `env` once. */
-  readonly config: WatchdogConfig;
-}
+export type RuntimeSpec = FunctionRuntime;
 
 /** Defaults for functions that set no timeouts of their own (from the gateway's config). */
 export interface SpecDefaults {

@@ -1,5 +1,5 @@
 // Types
-export type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
+export type { FunctionRuntime, HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from './types.js';
 
 // Configuration: the watchdogs' env vars
 export { watchdogConfig } from './config.js';

@@ -1,21 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { errors } from '../api/index.js';
-import type { WatchdogConfig } from './config.js';
 import { failureOf } from './outcome.js';
 import { lineSplitter } from './lines.js';
-import type { Invocation, LogSink } from './types.js';
+import type { FunctionRuntime, Invocation, LogSink } from './types.js';
 
 /** What every process-per-call mode (streaming, serializing, fork) is built from. */
-export interface ProcessModeOptions {
-  /** Function name, for error messages. */
-  readonly name: string;
-  readonly config: WatchdogConfig;
-  /** Program and arguments, resolved (fprocess split on spaces, no shell). */
-  readonly argv: readonly string[];
-  readonly cwd: string;
-  /** The function's environment; the CGI variables of each call are added to it. */
-  readonly env: Readonly<Record<string, string>>;
+export interface ProcessModeOptions extends FunctionRuntime {
   readonly log: LogSink;
 }
 

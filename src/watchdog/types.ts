@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { CallSignal } from './call-signal.js';
+import type { WatchdogConfig } from './config.js';
 
 /** One call of a function, as the runtime sees it: the `/function/<name>` prefix already removed. */
 export interface Invocation {
@@ -55,3 +56,16 @@ export interface ModeHandler {
 
 /** Where a mode sends a function's stderr (and, in fork mode, nothing else). */
 export type LogSink = (stream: 'stdout' | 'stderr', line: string, callId?: string) => void;
+
+/** One function as the runtime runs it, resolved once: at deploy (gateway) or at start (standalone). */
+export interface FunctionRuntime {
+  /** Function name, for messages. */
+  readonly name: string;
+  /** fprocess resolved to a program and its arguments (no shell); empty in static mode. */
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  /** The function's environment; per-call processes get their CGI variables on top. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Mode, timeouts, max_inflight…: the watchdog env vars, parsed once. */
+  readonly config: WatchdogConfig;
+}
