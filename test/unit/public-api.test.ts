@@ -117,6 +117,8 @@ describe('layering (architecture.md §2)', () => {
     'config -> api',
     // `sluice serve` runs the composition root in process (src/cli/README.md).
     'cli/commands/serve.ts -> server.js',
+    // `sluice watchdog` runs the watchdog's own executable, the one a container image runs.
+    'cli/main.ts -> watchdog/standalone/main.js',
   ]);
 
   const imports = collectImports();
