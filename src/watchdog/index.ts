@@ -24,5 +24,5 @@ export { addressOf, canConnect } from './connect-probe.js';
 export type { ServerAddress } from './connect-probe.js';
 
 // The standalone watchdog (`sluice watchdog`)
-export { watchdogProcess } from './standalone/index.js';
+export { exitMessage, watchdogProcess } from './standalone/index.js';
 export type { WatchdogIo } from './standalone/index.js';

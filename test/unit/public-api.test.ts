@@ -56,6 +56,7 @@ describe('public API', () => {
         'addressOf',
         'canConnect',
         'createMode',
+        'exitMessage',
         'limited',
         'lineSplitter',
         'readText',

@@ -307,6 +307,11 @@ describe('sluice watchdog env vars', { concurrency: 3 }, () => {
         assert.deepEqual(listeningPorts(wd.pid), [wd.port], 'metrics_port=0: nothing else listens');
       }));
 
+    it('port 0: the watchdog listens on a free port and logs that one', async () => {
+      const result = await runWatchdogToExit({ mode: 'fork', fprocess: 'cat', port: '0', metrics_port: '0', lock_file: path.join(await tempDir(), '.lock') }, [], 1500);
+      assert.match(result.stderr, /Listening on port: [1-9]\d* \(mode fork\)/);
+    });
+
     it('port already taken → exit 1 with an Error: line naming the port', async () => {
       const taken = await occupy();
       try {

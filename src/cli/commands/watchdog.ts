@@ -19,13 +19,12 @@ export function registerWatchdog(program: Command, io: CliIo): void {
 /** Serves until SIGTERM/SIGINT (exit 0 after draining) or until an http-mode process dies (exit 1). */
 export async function runWatchdogCommand(opts: WatchdogOptions, io: CliIo): Promise<void> {
   // The watchdog runtime is loaded only when used, so the client commands stay light.
-  const { watchdogProcess } = await import('../../watchdog/index.js');
+  const { exitMessage, watchdogProcess } = await import('../../watchdog/index.js');
   const code = await watchdogProcess(opts, {
     env: io.env,
     cwd: io.cwd,
     stdout: (text) => void io.stdout.write(text),
     stderr: (text) => void io.stderr.write(text),
   });
-  if (code === 0) return;
-  throw new Error(opts.runHealthcheck ? 'unhealthy: the watchdog lock file is missing' : 'the function process exited: the watchdog cannot serve without it');
+  if (code !== 0) throw new Error(exitMessage(opts));
 }

@@ -32,3 +32,8 @@ export async function watchdogProcess(opts: { runHealthcheck?: boolean }, io: Wa
 function lockPath(io: WatchdogIo): string {
   return watchdogConfig({ ...io.env, mode: 'static' }, io.cwd).lockFile;
 }
+
+/** What a non-zero exit of `watchdogProcess` means, for the `Error: …` line. */
+export function exitMessage(opts: { runHealthcheck?: boolean }): string {
+  return opts.runHealthcheck ? 'unhealthy: the watchdog lock file is missing' : 'the function process exited: the watchdog cannot serve without it';
+}

@@ -1,2 +1,2 @@
-export { watchdogProcess } from './command.js';
+export { exitMessage, watchdogProcess } from './command.js';
 export type { WatchdogIo } from './command.js';

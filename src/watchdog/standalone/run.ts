@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,8 +51,11 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   // 2. The server, the lock file, the metrics.
   const metrics = config.metricsPort > 0 ? new WatchdogMetrics() : undefined;
   const server = new WatchdogServer({ name, config, mode, metrics, onError: (err) => err.status >= 500 && say(`${err.code}: ${err.message}`) });
-  await listen(server.server, config.port);
-  say(`Listening on port: ${config.port} (mode ${config.mode})`);
+  const port = await listen(server.server, config.port).catch(async (err: unknown) => {
+    await Promise.all([mode.close(), stopProcess(fn)]);
+    throw err;
+  });
+  say(`Listening on port: ${port} (mode ${config.mode})`);
   if (!config.suppressLock) await lockFile.write(config.lockFile);
   const metricsServer = metrics ? await serveMetrics(metrics, config.metricsPort, (m) => say(`Warning: ${m}`)) : undefined;
   if (metricsServer) say(`Metrics listening on port: ${config.metricsPort}`);
@@ -61,7 +65,7 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   server.healthy = false;
   await lockFile.remove(config.lockFile);
   if (code === 0) {
-    say(`SIGTERM: no new connections in ${config.healthcheckIntervalMs / 1000}s`);
+    say(`SIGTERM: unhealthy now, draining in ${config.healthcheckIntervalMs / 1000}s`);
     await new Promise((r) => setTimeout(r, config.healthcheckIntervalMs));
   }
   await server.drain(code === 0 ? config.writeTimeoutMs : 0);
@@ -72,10 +76,11 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   return code;
 }
 
-function listen(server: Server, port: number): Promise<void> {
+/** Resolves with the port listened on (the one asked for, or the one given for 0). */
+function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? errors.portInUse(`port ${port}`) : err));
-    server.listen(port, () => resolve());
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
