@@ -72,6 +72,13 @@ describe('sluice watchdog env vars', { concurrency: 3 }, () => {
         }, { startTimeoutMs: 4000 });
       });
     }
+
+    it('an upstream that never listens: the watchdog says what it waits for, and does not serve', async () => {
+      const nowhere = `http://127.0.0.1:${await freePort()}`;
+      const result = await runWatchdogToExit({ mode: 'http', fprocess: 'sleep 30', upstream_url: nowhere, metrics_port: '0', lock_file: path.join(await tempDir(), '.lock') }, [], 6000);
+      assert.match(result.stderr, new RegExp(`still waiting for the function process to listen on ${nowhere}`));
+      assert.doesNotMatch(result.stderr, /Listening on port/);
+    });
   });
 
   describe('watchdog env: timeouts', () => {

@@ -13,6 +13,9 @@ import { functionLog, watchdogLog, type LogOutput } from './log.js';
 import { WatchdogMetrics, serveMetrics } from './metrics.js';
 import { WatchdogServer } from './watchdog-server.js';
 
+/** How often a slow http-mode start is reported (a wrong upstream_url would otherwise wait silently). */
+const SLOW_START_LOG_MS = 5_000;
+
 /**
  * `sluice watchdog`: of-watchdog / classic watchdog as one process, configured by the same env vars.
  * Resolves with the exit code: 0 once stopped by `stopRequested` (SIGTERM), 1 when the http-mode
@@ -42,7 +45,11 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
     fn = startFunctionProcess(config.argv, cwd, socketPath ? { ...env, SLUICE_SOCKET: socketPath } : env, log, config.logBufferSize);
     died = fn.exited.then((why) => say(`function process ${why}`));
     const address = socketPath ? { socketPath } : addressOf(config.upstreamUrl as string);
-    if (!(await waitForUpstream(address, Promise.race([died, stopRequested])))) {
+    const where = socketPath ?? config.upstreamUrl;
+    const waiting = setInterval(() => say(`still waiting for the function process to listen on ${where}`), SLOW_START_LOG_MS);
+    const up = await waitForUpstream(address, Promise.race([died, stopRequested]));
+    clearInterval(waiting);
+    if (!up) {
       await Promise.all([mode.close(), stopProcess(fn)]);
       return stopWanted ? 0 : 1;
     }
