@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { VERSION, errors, parseQualifiedName } from '../api/index.js';
+import type { Duplex } from 'node:stream';
+import { VERSION, errors, parseQualifiedName, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
-import { serveCall, type CallEdge } from '../watchdog/index.js';
+import { proxyUpgrade, sendErrorOnSocket, serveCall, type CallEdge } from '../watchdog/index.js';
 import { decodeSegment } from './internal/decode.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
@@ -12,6 +13,8 @@ export const SERVED_BY = `sluice/${VERSION}`;
 
 export interface ProxyOptions extends CallEdge {
   readonly provider: Provider;
+  /** Upgraded (WebSocket) connections, so shutdown can close them. */
+  readonly upgraded: Set<Duplex>;
 }
 
 /**
@@ -25,6 +28,23 @@ export function proxyFunction(opts: ProxyOptions, req: IncomingMessage, res: Ser
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     return { name: service.spec.name, path, query, config: service.spec.config, invoke: (inv, sink) => service.invoke(inv, sink) };
   });
+}
+
+/**
+ * `Upgrade` requests (WebSocket…) to `/function/<name>/…` are relayed to a ready replica of an
+ * http-mode function, bytes both ways; anything that cannot be is answered on the socket.
+ */
+export function upgradeFunction(opts: ProxyOptions, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  try {
+    const url = req.url ?? '/';
+    if (!url.startsWith(PREFIX)) throw errors.notFound(req.method ?? 'GET', url);
+    const { name, path, query } = splitTarget(url);
+    const service = opts.provider.service(parseQualifiedName(name));
+    proxyUpgrade(req, socket, head, service.upgradeTarget(), query ? `${path}?${query}` : path, opts.upgraded);
+  } catch (err) {
+    sendErrorOnSocket(socket, toSluiceError(err));
+  }
 }
 
 // --- internal ---

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { SluiceError, errors, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
-import { sendError, type CallSignal } from '../watchdog/index.js';
-import { SERVED_BY, proxyFunction, type ProxyOptions } from './proxy.js';
+import { sendError, sendErrorOnSocket, type CallSignal } from '../watchdog/index.js';
+import { SERVED_BY, proxyFunction, upgradeFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
 
 export interface GatewayOptions {
@@ -29,7 +30,8 @@ export interface Gateway {
 export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
-  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY };
+  const upgraded = new Set<Duplex>();
+  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded };
   const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
@@ -41,6 +43,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       onError(failure, req);
       sendError(res, failure, 'json');
     });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (closing) return sendErrorOnSocket(socket, errors.shuttingDown());
+    upgradeFunction(proxy, req, socket, head);
   });
   return {
     listen: (port, host) =>
@@ -55,6 +61,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const until = Date.now() + opts.drainTimeoutMs;
       while (inflight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       for (const signal of inflight) signal.abort(errors.shuttingDown());
+      for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
       await closed;
     },

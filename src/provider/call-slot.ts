@@ -13,6 +13,7 @@ export class CallSlot implements Replica {
   readonly spec: RuntimeSpec;
   readonly restarts = 0;
   readonly crashLoop = undefined;
+  readonly address = undefined;
   inflight = 0;
   state: ReplicaState = 'ready';
   readonly #mode: ModeHandler;

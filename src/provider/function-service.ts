@@ -1,5 +1,5 @@
 import { errors } from '../api/index.js';
-import { ReplicaUnreachable, type Invocation, type ResponseSink } from '../watchdog/index.js';
+import { ReplicaUnreachable, type Invocation, type ResponseSink, type ServerAddress } from '../watchdog/index.js';
 import type { Replica } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -65,6 +65,17 @@ export class FunctionService {
         if (attempt === MAX_CONNECT_ATTEMPTS) throw errors.upstreamFailed(this.spec.name, `no replica accepted the connection (${err.message})`);
       }
     }
+  }
+
+  /**
+   * Where to relay an `Upgrade` request (WebSocket): a ready http-mode replica's address. A 400 for
+   * other modes, a 503 when no replica is ready (an upgrade does not wait).
+   */
+  upgradeTarget(): ServerAddress {
+    if (this.spec.config.mode !== 'http') throw errors.badRequest(`function "${this.spec.name}" runs in ${this.spec.config.mode} mode: only http-mode functions take Upgrade (WebSocket) requests`);
+    const address = this.#pick()?.address;
+    if (!address) throw errors.noReplica(this.spec.name, 0);
+    return address;
   }
 
   /** Starts or drains replicas until `count` of the current spec run. Drained ones finish their calls. */

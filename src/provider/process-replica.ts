@@ -56,6 +56,10 @@ export class ProcessReplica implements Replica {
     this.#mode = createMode({ name: spec.name, config: spec.config, argv: spec.argv, cwd: spec.cwd, env: spec.env, log: () => {}, ...(url === undefined ? { socketPath: this.#socketPath } : {}) });
   }
 
+  get address(): ServerAddress {
+    return this.#address;
+  }
+
   get state(): ReplicaState {
     return this.#state;
   }

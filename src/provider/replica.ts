@@ -1,4 +1,4 @@
-import type { Invocation, ResponseSink } from '../watchdog/index.js';
+import type { Invocation, ResponseSink, ServerAddress } from '../watchdog/index.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopped';
@@ -13,6 +13,8 @@ export interface Replica {
   /** Only `ready` replicas take new calls. */
   readonly state: ReplicaState;
   readonly restarts: number;
+  /** Where an http-mode replica's process listens (for Upgrade requests); undefined in other modes. */
+  readonly address: ServerAddress | undefined;
   /**
    * Why the process keeps failing to start (its own error line), once it has failed twice in a row
    * without becoming ready; undefined otherwise.

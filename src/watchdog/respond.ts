@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { SluiceError } from '../api/index.js';
 import { hasBody } from './request-body.js';
 
@@ -43,4 +44,17 @@ export function sendError(res: ServerResponse, err: SluiceError, format: 'json' 
   const text = `${err.message}\n`;
   res.writeHead(err.status, { ...marked, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** An error on a connection that asked to be upgraded: there is no response object, only the socket. */
+export function sendErrorOnSocket(socket: Duplex, err: SluiceError): void {
+  const text = `${err.message}\n`;
+  const head = [
+    `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}`,
+    'content-type: text/plain; charset=utf-8',
+    `content-length: ${Buffer.byteLength(text)}`,
+    `x-sluice-error: ${err.code}`,
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
 }

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { errors } from '../../api/index.js';
+import { errors, type SluiceError } from '../../api/index.js';
 import { watchdogConfig } from '../config.js';
-import { addressOf } from '../connect-probe.js';
+import { addressOf, type ServerAddress } from '../connect-probe.js';
 import { createMode } from '../modes.js';
 import { startFunctionProcess, waitForUpstream, type FunctionProcess } from './function-process.js';
 import { lockFile } from './lock-file.js';
@@ -40,11 +40,13 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
   // 1. http mode: fork fprocess once, and serve only once it accepts connections.
   let fn: FunctionProcess | undefined;
   let died: Promise<void> = new Promise(() => {});
+  let upgradeTo: ServerAddress | undefined;
   if (config.mode === 'http') {
     say(`Forking - ${config.argv.join(' ')}`);
     fn = startFunctionProcess(config.argv, cwd, socketPath ? { ...env, SLUICE_SOCKET: socketPath } : env, log, config.logBufferSize);
     died = fn.exited.then((why) => say(`function process ${why}`));
     const address = socketPath ? { socketPath } : addressOf(config.upstreamUrl as string);
+    upgradeTo = address;
     const where = socketPath ?? config.upstreamUrl;
     const waiting = setInterval(() => say(`still waiting for the function process to listen on ${where}`), SLOW_START_LOG_MS);
     const up = await waitForUpstream(address, Promise.race([died, stopRequested]));
@@ -57,7 +59,8 @@ export async function runWatchdog(rawEnv: Readonly<Record<string, string | undef
 
   // 2. The server, the lock file, the metrics.
   const metrics = config.metricsPort > 0 ? new WatchdogMetrics() : undefined;
-  const server = new WatchdogServer({ name, config, mode, metrics, onError: (err) => err.status >= 500 && say(`${err.code}: ${err.message}`) });
+  const onError = (err: SluiceError): void => void (err.status >= 500 && say(`${err.code}: ${err.message}`));
+  const server = new WatchdogServer({ name, config, mode, metrics, onError, ...(upgradeTo ? { upgradeTo } : {}) });
   const port = await listen(server.server, config.port).catch(async (err: unknown) => {
     await Promise.all([mode.close(), stopProcess(fn)]);
     throw err;

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { SluiceError, VERSION, errors } from '../../api/index.js';
 import type { CallSignal } from '../call-signal.js';
 import type { WatchdogConfig } from '../config.js';
 import { sendError } from '../respond.js';
 import { serveCall, type CallEdge, type CallTarget } from '../serve-call.js';
 import type { ModeHandler } from '../types.js';
+import type { ServerAddress } from '../connect-probe.js';
+import { proxyUpgrade } from '../upgrade.js';
 import { lockFile } from './lock-file.js';
 import type { WatchdogMetrics } from './metrics.js';
 
@@ -18,6 +21,8 @@ export interface WatchdogServerOptions {
   readonly mode: ModeHandler;
   readonly metrics: WatchdogMetrics | undefined;
   readonly onError: (err: SluiceError, req: IncomingMessage) => void;
+  /** http mode: where `Upgrade` requests (WebSocket…) are relayed. */
+  readonly upgradeTo?: ServerAddress;
 }
 
 /**
@@ -35,6 +40,7 @@ export class WatchdogServer {
   readonly #opts: WatchdogServerOptions;
   readonly #edge: CallEdge;
   readonly #inflight = new Set<CallSignal>();
+  readonly #upgraded = new Set<Duplex>();
   #calls = 0;
 
   constructor(opts: WatchdogServerOptions) {
@@ -47,6 +53,8 @@ export class WatchdogServer {
       rewrite: asOfWatchdog,
     };
     this.server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => this.#route(req, res));
+    const upgradeTo = opts.upgradeTo;
+    if (upgradeTo) this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, upgradeTo, req.url ?? '/', this.#upgraded));
   }
 
   /** Calls running now. */
@@ -63,6 +71,7 @@ export class WatchdogServer {
     const until = Date.now() + timeoutMs;
     while (this.#inflight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     for (const signal of this.#inflight) signal.abort(errors.shuttingDown());
+    for (const socket of this.#upgraded) socket.destroy();
     this.server.closeAllConnections();
     await closed;
   }
