@@ -1,0 +1,70 @@
+/**
+ * The async queue (architecture §4): durable messages in named queues, consumed with a concurrency
+ * limit and a lease. Backends: `sqlite.ts` (embedded, the default) and, later, JetStream. Both pass
+ * the one contract suite in `contract.ts`.
+ */
+
+/** One message handed to a consumer: its body, which attempt this is, and what to do with it. */
+export interface Delivery {
+  /** The message id (the call id): enqueueing the same id again does not add a second message. */
+  readonly id: string;
+  readonly queue: string;
+  readonly body: Buffer;
+  /** 1 on first delivery, then one more each time it is delivered again. */
+  readonly attempt: number;
+  /** Done: the message is removed. */
+  ack(): Promise<void>;
+  /** Not now: delivered again after `delayMs` (a retry with backoff). */
+  nack(delayMs: number): Promise<void>;
+  /** Still working on it: extends the lease, so a long run is not delivered twice. */
+  inProgress(): Promise<void>;
+  /** Give up: moved to the dead letters, never delivered again (until redriven). */
+  deadLetter(reason: string): Promise<void>;
+}
+
+/** A message given up on, as `deadLetters` lists it. */
+export interface DeadLetter {
+  readonly id: string;
+  readonly queue: string;
+  readonly body: Buffer;
+  readonly attempts: number;
+  readonly reason: string;
+  /** Unix ms. */
+  readonly diedAt: number;
+}
+
+export interface ConsumeOptions {
+  /** Messages of this queue handled at once (`max_inflight`). */
+  readonly concurrency: number;
+  /**
+   * How long a delivery is held before it is given to another consumer, unless acked, nacked or
+   * extended with `inProgress()`. @default 30_000
+   */
+  readonly leaseMs?: number;
+}
+
+/** A running consumer. */
+export interface Subscription {
+  /** Takes no more messages and resolves once the handlers running now have returned. */
+  stop(): Promise<void>;
+}
+
+/** The one interface every queue backend implements for real. */
+export interface AsyncQueue {
+  /** Stores a message; it is durable once this resolves. The same `id` twice is stored once. */
+  enqueue(queue: string, id: string, body: Buffer): Promise<void>;
+  /**
+   * Hands each message of `queue` to `handler`, at most `concurrency` at a time, in the order they
+   * became due (oldest first; a retry once its delay is over). A handler that returns without
+   * settling its delivery acks it; one that throws nacks it at once.
+   */
+  consume(queue: string, opts: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Subscription;
+  /** Messages waiting or running in `queue`. */
+  depth(queue: string): Promise<number>;
+  /** Given-up messages, oldest first; of one queue, or of all. */
+  deadLetters(queue?: string): Promise<DeadLetter[]>;
+  /** Puts dead letters back in their queues as new messages (attempts start again); returns how many. */
+  redrive(ids: readonly string[]): Promise<number>;
+  /** Stops every consumer (see Subscription.stop) and closes the store. */
+  close(): Promise<void>;
+}
