@@ -75,9 +75,10 @@ describe('sluice watchdog env vars', { concurrency: 3 }, () => {
 
     it('an upstream that never listens: the watchdog says what it waits for, and does not serve', async () => {
       const nowhere = `http://127.0.0.1:${await freePort()}`;
-      const result = await runWatchdogToExit({ mode: 'http', fprocess: 'sleep 30', upstream_url: nowhere, metrics_port: '0', lock_file: path.join(await tempDir(), '.lock') }, [], 6000);
-      assert.match(result.stderr, new RegExp(`still waiting for the function process to listen on ${nowhere}`));
-      assert.doesNotMatch(result.stderr, /Listening on port/);
+      const wd = await startWatchdog({ mode: 'http', fprocess: 'sleep 30', upstream_url: nowhere }, { wait: 'nothing' });
+      await wd.waitFor(new RegExp(`still waiting for the function process to listen on ${nowhere}`), 20_000);
+      assert.doesNotMatch(wd.stderr(), /Listening on port/);
+      await stopCleanly(wd, 'while it waits for its upstream');
     });
   });
 
@@ -315,8 +316,10 @@ describe('sluice watchdog env vars', { concurrency: 3 }, () => {
       }));
 
     it('port 0: the watchdog listens on a free port and logs that one', async () => {
-      const result = await runWatchdogToExit({ mode: 'fork', fprocess: 'cat', port: '0', metrics_port: '0', lock_file: path.join(await tempDir(), '.lock') }, [], 1500);
-      assert.match(result.stderr, /Listening on port: [1-9]\d* \(mode fork\)/);
+      const wd = await startWatchdog({ mode: 'fork', fprocess: 'cat', port: '0' }, { wait: 'nothing' });
+      const line = await wd.waitFor(/Listening on port: \d+ \(mode fork\)/, 15_000);
+      assert.match(line, /Listening on port: [1-9]\d* \(mode fork\)/);
+      await stopCleanly(wd);
     });
 
     it('port already taken → exit 1 with an Error: line naming the port', async () => {
