@@ -65,7 +65,8 @@ export type WatchdogDefaults = Partial<Pick<WatchdogConfig, 'mode' | 'readTimeou
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const DEFAULT_TIMEOUT = '30s';
+/** of-watchdog's default for read, write and exec timeouts. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 const TRUE = /^(true|1)$/i;
 
 /**
@@ -100,7 +101,7 @@ export function watchdogConfig(env: Env, cwd: string, defaults: WatchdogDefaults
   if (fprocess === '' && mode !== 'static') problems.push(`fprocess: required in ${mode} mode (the command to run, e.g. "node index.js")`);
   const upstreamUrl = first('http_upstream_url', 'upstream_url');
   if (upstreamUrl !== undefined && !URL.canParse(upstreamUrl)) problems.push(`upstream_url=${upstreamUrl}: not a URL (e.g. http://127.0.0.1:5000)`);
-  const writeTimeoutMs = duration('write_timeout', defaults.writeTimeoutMs ?? 30_000);
+  const writeTimeoutMs = duration('write_timeout', defaults.writeTimeoutMs ?? DEFAULT_TIMEOUT_MS);
   if (writeTimeoutMs <= 0) problems.push('write_timeout: must be more than 0');
   const sizeText = env['max_body_size'] ?? '64Mi';
   const maxBodySize = parseSize(sizeText);
@@ -110,9 +111,9 @@ export function watchdogConfig(env: Env, cwd: string, defaults: WatchdogDefaults
     mode,
     argv: fprocess === '' ? [] : fprocess.split(/ +/),
     upstreamUrl,
-    readTimeoutMs: duration('read_timeout', defaults.readTimeoutMs ?? 30_000),
+    readTimeoutMs: duration('read_timeout', defaults.readTimeoutMs ?? DEFAULT_TIMEOUT_MS),
     writeTimeoutMs,
-    execTimeoutMs: duration('exec_timeout', defaults.execTimeoutMs ?? (mode === 'fork' ? 0 : (parseDuration(DEFAULT_TIMEOUT) as number))),
+    execTimeoutMs: duration('exec_timeout', defaults.execTimeoutMs ?? (mode === 'fork' ? 0 : DEFAULT_TIMEOUT_MS)),
     healthcheckIntervalMs: duration('healthcheck_interval', writeTimeoutMs),
     maxInflight: integer('max_inflight', 0, 0),
     prefixLogs: flag(true, 'prefix_logs'),
