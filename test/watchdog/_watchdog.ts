@@ -30,16 +30,25 @@ export function fixture(name: string, ...args: Array<string | number>): string {
   return [process.execPath, path.join(FIXTURES, name), ...args].join(' ');
 }
 
-/** A TCP port nothing listens on right now (bound on port 0, read, closed). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/** Ports already handed out: tests run concurrently, and the kernel may give a just-freed port again. */
+const givenPorts = new Set<number>();
+
+/** A TCP port nothing listens on right now (bound on port 0, read, closed), never the same one twice. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, () => {
+        const { port: bound } = server.address() as { port: number };
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (!givenPorts.has(port)) {
+      givenPorts.add(port);
+      return port;
+    }
+  }
 }
 
 const tempDirs: string[] = [];
