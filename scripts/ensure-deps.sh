@@ -7,6 +7,7 @@ set -euo pipefail
 needs=(
   "curl curl"                         # the README's curl examples are tested as a user runs them
   "/usr/bin/python3 python3"          # the python3 templates run on Debian's python3, by full path
+  "nats-server nats-server"           # the JetStream queue backend's tests start their own server
 )
 
 missing=()
