@@ -53,6 +53,21 @@ export const errors = {
   concurrencyLimit: define('ERR_CONCURRENCY_LIMIT', 429, (max: number) => `Concurrent request limit exceeded. Max concurrent requests: ${max}`),
   fileNotFound: define('ERR_FILE_NOT_FOUND', 404, (path: string) => `no file at ${path}`),
 
+  // --- async calls ---
+  callbackUrlInvalid: define(
+    'ERR_CALLBACK_URL_INVALID',
+    400,
+    (url: string, detail: string) => `X-Callback-Url "${url}" is not usable: ${detail} — give an absolute http:// or https:// URL the gateway can reach`,
+  ),
+  callNotFound: define('ERR_CALL_NOT_FOUND', 404, (callId: string) => `no async call "${callId}": it never existed, or its record expired (result_ttl); see \`sluice calls list\``),
+  resultNotReady: define(
+    'ERR_RESULT_NOT_READY',
+    409,
+    (callId: string, status: string) => `call "${callId}" is ${status} and has no result yet: add ?wait=30s to wait for it, or \`sluice calls wait ${callId}\``,
+  ),
+  callNotCancellable: define('ERR_CALL_NOT_CANCELLABLE', 409, (callId: string, status: string) => `call "${callId}" is ${status}: only a queued call can be cancelled`),
+  queueUnavailable: define('ERR_QUEUE_UNAVAILABLE', 503, (detail: string) => `the async queue could not store the call: ${detail} — nothing was accepted; retry`),
+
   // --- function runtime (5xx) ---
   noReplica: define('ERR_NO_REPLICA', 503, (name: string, seconds: number) => `no replica of "${name}" became ready within ${seconds}s: see the gateway log for why it fails to start`),
   replicaCrashing: define(

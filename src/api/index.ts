@@ -12,6 +12,11 @@ export {
 } from './types.js';
 export type { BundleUploaded, FunctionStatus, GatewayInfo, VersionInfo } from './types.js';
 
+// Async calls
+export { CALL_STATUSES, FINISHED, IDEMPOTENCY_WINDOW_MS } from './async.js';
+export type { CallRecord, CallResult, CallStatus, CallbackStatus, GoUrl, QueueRequest } from './async.js';
+export { canonicalHeaderKey, decodeQueueRequest, encodeQueueRequest, goUrl, queueHeader } from './queue-request.js';
+
 // Bundles
 export { BundleManifest, MANIFEST_FILE, RuntimeMode } from './bundle.js';
 

@@ -1,3 +1,5 @@
 export { loadConfig } from './load.js';
 export type { GatewayConfig, GatewayFlags } from './load.js';
+export { parseStatusCodes } from './async.js';
+export type { AsyncConfig, RetryConfig } from './async.js';
 export { formatSeconds, parseDuration, parseSize } from './units.js';

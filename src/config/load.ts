@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { errors } from '../api/index.js';
+import { loadAsyncConfig, type AsyncConfig } from './async.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** Everything `sluice serve` needs, parsed once at start and frozen. */
@@ -26,10 +27,12 @@ export interface GatewayConfig {
   readonly drainTimeoutMs: number;
   /** pino level. Env `log_level`. @default 'info' */
   readonly logLevel: string;
+  /** Async calls: queue backend, workers, retries, callbacks. */
+  readonly async: AsyncConfig;
 }
 
 /** Flags given on the command line; each wins over its env var. */
-export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data', string>>;
+export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data' | 'nats', string>>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -72,6 +75,7 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     replicaWaitMs: duration('replica_wait', '30s'),
     drainTimeoutMs: duration('drain_timeout', '10s'),
     logLevel,
+    async: loadAsyncConfig(env, flags.nats, problems),
   };
   if (problems.length) throw errors.configInvalid(problems);
   return Object.freeze(config);
