@@ -1,5 +1,7 @@
-// The interface every backend implements
-export type { AsyncQueue, ConsumeOptions, DeadLetter, Delivery, Subscription } from './types.js';
+// The interfaces every backend implements
+export type { AsyncBackend, AsyncQueue, BlobStore, CallFilter, CallStore, ConsumeOptions, DeadLetter, Delivery, Subscription } from './types.js';
 
 // Backends
+export { openSqliteBackend } from './sqlite-backend.js';
 export { SqliteQueue } from './sqlite.js';
+export { openAsyncBackend } from './open.js';
