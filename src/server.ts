@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
-import { createGateway, type Gateway } from './gateway/index.js';
+import { createGateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
+import { openAsyncBackend } from './queue/index.js';
+import { CallbackClient, Worker } from './worker/index.js';
+
+/** One callback POST may take this long (connect to last byte) before it counts as failed and is retried. */
+const CALLBACK_TIMEOUT_MS = 30_000;
 
 /** What a function's process may see of the host's environment; never the gateway's own settings. */
 const HOST_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
@@ -61,26 +67,52 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
   });
-  const gateway = createGateway({ provider, maxBodySize: config.maxBodySize, maxBundleSize: config.maxBundleSize, drainTimeoutMs: config.drainTimeoutMs, logger });
-  let address;
+  let backend;
   try {
-    address = await gateway.listen(config.port, config.bind);
+    backend = await openAsyncBackend(config.async.natsUrl, path.join(config.dataDir, 'queue'));
   } catch (err) {
     await provider.close();
     throw err;
   }
+  const callbacks = new CallbackClient({
+    ...(config.async.callbackKey === undefined ? {} : { signingKey: config.async.callbackKey }),
+    proxy: config.async.proxy,
+    timeoutMs: CALLBACK_TIMEOUT_MS,
+    userAgent: `sluice/${VERSION}`,
+  });
+  const worker = new Worker({ provider, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
+  const gateway = createGateway({
+    provider,
+    maxBodySize: config.maxBodySize,
+    maxBundleSize: config.maxBundleSize,
+    drainTimeoutMs: config.drainTimeoutMs,
+    logger,
+    backend,
+    worker,
+    async: config.async,
+  });
+  const stop = async (): Promise<void> => {
+    await gateway.close();
+    await worker.stop(config.drainTimeoutMs);
+    await provider.close();
+    await backend.close();
+    await callbacks.close();
+  };
+  let address;
+  try {
+    address = await gateway.listen(config.port, config.bind);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  worker.start();
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir})\n`);
+  process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir}; async queue: ${backend.kind})\n`);
   if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger);
-  return { url, config, stop: () => stopNode(gateway, provider) };
+  return { url, config, stop };
 }
 
 // --- internal ---
-
-async function stopNode(gateway: Gateway, provider: Provider): Promise<void> {
-  await gateway.close();
-  await provider.close();
-}
 
 /**
  * Deploys a stack the way a user does: `sluice up -f FILE` against this gateway, over HTTP, in a

@@ -3,8 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { SluiceError, errors, toSluiceError } from '../api/index.js';
+import type { AsyncConfig } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
+import type { AsyncBackend } from '../queue/index.js';
 import { sendError, sendErrorOnSocket, type CallSignal } from '../watchdog/index.js';
+import type { Worker } from '../worker/index.js';
+import { handleAsync, type AsyncContext } from './async-routes.js';
 import { SERVED_BY, proxyFunction, upgradeFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
 
@@ -14,6 +18,10 @@ export interface GatewayOptions {
   readonly maxBundleSize: number;
   readonly drainTimeoutMs: number;
   readonly logger: Logger;
+  /** Async calls: where they are stored, and the worker that runs them. */
+  readonly backend: AsyncBackend;
+  readonly worker: Worker;
+  readonly async: AsyncConfig;
 }
 
 /** The running gateway: an HTTP server over the provider. */
@@ -25,20 +33,23 @@ export interface Gateway {
 
 /**
  * The gateway (architecture layer 4): OpenFaaS routes over one node:http server. The request path
- * is decided once here — `/function/` goes to the proxy, everything else to the /system table.
+ * is decided once here — `/function/` goes to the proxy, `/async-function/` to the queue, everything
+ * else to the /system table.
  */
 export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const upgraded = new Set<Duplex>();
   const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded };
-  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize };
+  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, worker: opts.worker };
+  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, worker: opts.worker, config: opts.async, servedBy: SERVED_BY };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
     const url = req.url ?? '/';
     if (url.startsWith('/function/')) return void proxyFunction(proxy, req, res, url);
-    void handleSystem(system, req, res, url).catch((err: unknown) => {
+    const handled = url.startsWith('/async-function/') ? handleAsync(asyncCalls, req, res, url) : handleSystem(system, req, res, url);
+    void handled.catch((err: unknown) => {
       const failure = toSluiceError(err);
       onError(failure, req);
       sendError(res, failure, 'json');

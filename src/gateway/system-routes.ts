@@ -13,6 +13,9 @@ import {
 } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
 import { limited, readText, sendJson, sendStatus, type BodyLimit } from '../watchdog/index.js';
+import type { AsyncBackend } from '../queue/index.js';
+import type { Worker } from '../worker/index.js';
+import { callsRoutes } from './calls-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
 /** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
@@ -21,6 +24,8 @@ const JSON_LIMIT: BodyLimit = { bytes: 1024 * 1024, setting: 'the 1 MiB limit of
 export interface SystemContext {
   readonly provider: Provider;
   readonly maxBundleSize: number;
+  readonly backend: AsyncBackend;
+  readonly worker: Worker;
 }
 
 const bundleLimit = (ctx: SystemContext): BodyLimit => ({ bytes: ctx.maxBundleSize, setting: 'max_bundle_size' });
@@ -72,6 +77,7 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
   '/system/namespaces': {
     GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
   },
+  ...callsRoutes,
   '/healthz': {
     GET: (_ctx, _req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -95,8 +101,13 @@ function gatewayInfo(): GatewayInfo {
 export function matchSystemRoute(pathname: string): { methods: Record<string, Handler>; name: string } | undefined {
   const exact = systemRoutes[pathname];
   if (exact) return { methods: exact, name: '' };
-  const slash = pathname.lastIndexOf('/');
-  const pattern = systemRoutes[`${pathname.slice(0, slash)}/{name}`];
-  const name = decodeSegment(pathname.slice(slash + 1));
-  return pattern && name ? { methods: pattern, name } : undefined;
+  // `/prefix/{name}` or `/prefix/{name}/suffix`: the name is one segment, never empty.
+  const segments = pathname.split('/');
+  for (const at of [segments.length - 1, segments.length - 2]) {
+    if (at < 2) continue;
+    const pattern = systemRoutes[[...segments.slice(0, at), '{name}', ...segments.slice(at + 1)].join('/')];
+    const name = decodeSegment(segments[at] as string);
+    if (pattern && name) return { methods: pattern, name };
+  }
+  return undefined;
 }

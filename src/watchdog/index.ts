@@ -15,7 +15,7 @@ export type { CallEdge, CallTarget } from './serve-call.js';
 
 // Requests, deadlines and outcomes
 export { CallSignal } from './call-signal.js';
-export { limited, readText } from './request-body.js';
+export { limited, readBuffer, readText } from './request-body.js';
 export type { BodyLimit } from './request-body.js';
 export { sendError, sendErrorOnSocket, sendJson, sendStatus } from './respond.js';
 export { proxyUpgrade } from './upgrade.js';

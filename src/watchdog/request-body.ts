@@ -12,6 +12,11 @@ export interface BodyLimit {
 
 /** Reads a whole (small) body as text: for the JSON /system routes. */
 export async function readText(req: IncomingMessage, limit: BodyLimit): Promise<string> {
+  return (await readBuffer(req, limit)).toString('utf8');
+}
+
+/** Reads a whole body, up to `limit`: what an async call stores. */
+export async function readBuffer(req: IncomingMessage, limit: BodyLimit): Promise<Buffer> {
   assertDeclaredSize(req, limit);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -20,7 +25,7 @@ export async function readText(req: IncomingMessage, limit: BodyLimit): Promise<
     if (size > limit.bytes) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 /** A declared Content-Length above the limit is refused before a byte is read. */

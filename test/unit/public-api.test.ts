@@ -60,6 +60,7 @@ describe('public API', () => {
         'limited',
         'lineSplitter',
         'proxyUpgrade',
+        'readBuffer',
         'readText',
         'sendError',
         'sendErrorOnSocket',

@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CALL_STATUSES, FINISHED, decodeQueueRequest, errors, type CallRecord, type CallStatus } from '../api/index.js';
+import { parseDuration } from '../config/index.js';
+import type { AsyncBackend } from '../queue/index.js';
+import { sendJson } from '../watchdog/index.js';
+import type { Worker } from '../worker/index.js';
+
+/** The longest `?wait=` a client may ask for. */
+const MAX_WAIT_MS = 5 * 60_000;
+const MAX_LIST = 1000;
+
+export interface CallsContext {
+  readonly backend: AsyncBackend;
+  readonly worker: Worker;
+}
+
+type Params = { readonly name: string; readonly query: URLSearchParams };
+type CallsHandler = (ctx: CallsContext, req: IncomingMessage, res: ServerResponse, params: Params) => Promise<void>;
+
+/** Sluice's call records (issue: "no way to ask what happened to a call" in OpenFaaS). */
+export const callsRoutes: Record<string, Record<string, CallsHandler>> = {
+  '/system/calls': {
+    GET: async (ctx, _req, res, { query }) => {
+      const status = query.get('status') ?? undefined;
+      if (status !== undefined && !(CALL_STATUSES as readonly string[]).includes(status)) {
+        throw errors.badRequest(`status=${status}: use one of ${CALL_STATUSES.join(', ')}`);
+      }
+      const fn = query.get('function') ?? undefined;
+      const limit = limitOf(query.get('limit'));
+      sendJson(res, 200, await ctx.backend.calls.list({ ...(fn ? { function: fn } : {}), ...(status ? { status: status as CallStatus } : {}), limit }));
+    },
+  },
+  '/system/calls/redrive': {
+    POST: async (ctx, _req, res, { query }) => sendJson(res, 200, await redrive(ctx, query)),
+  },
+  '/system/calls/{name}': {
+    GET: async (ctx, req, res, { name, query }) => sendJson(res, 200, await waited(ctx, req, name, query)),
+  },
+  '/system/calls/{name}/result': {
+    GET: async (ctx, req, res, { name, query }) => {
+      const record = await waited(ctx, req, name, query);
+      const result = FINISHED.has(record.status) ? await ctx.backend.calls.getResult(name) : undefined;
+      if (!result) throw errors.resultNotReady(name, record.status);
+      res.writeHead(result.status, { ...result.headers, 'content-length': result.body.length, 'x-call-id': name, 'x-function-status': result.status });
+      res.end(result.body);
+    },
+  },
+};
+
+/** The record, after waiting (`?wait=30s`) until the call finishes, the wait is over or the client leaves. */
+async function waited(ctx: CallsContext, req: IncomingMessage, callId: string, query: URLSearchParams): Promise<CallRecord> {
+  const waitText = query.get('wait');
+  const waitMs = waitText === null ? 0 : parseDuration(waitText);
+  if (waitMs === undefined || waitMs > MAX_WAIT_MS) throw errors.badRequest(`wait=${waitText}: use a duration up to 5m, e.g. wait=30s`);
+  const until = Date.now() + waitMs;
+  let pause = 20;
+  for (;;) {
+    const record = await ctx.backend.calls.get(callId);
+    if (!record) throw errors.callNotFound(callId);
+    if (FINISHED.has(record.status) || Date.now() >= until || req.destroyed) return record;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, until - Date.now())));
+    pause = Math.min(pause * 2, 250);
+  }
+}
+
+/** Puts dead calls back in their queues: all, or those of `?function=` that died `?since=` (a duration ago or an ISO time). */
+async function redrive(ctx: CallsContext, query: URLSearchParams): Promise<{ redriven: number; callIds: string[] }> {
+  const fn = query.get('function');
+  const since = sinceOf(query.get('since'));
+  const dead = await ctx.backend.queue.deadLetters();
+  const chosen = dead.filter((letter) => {
+    if (letter.diedAt < since) return false;
+    if (fn === null) return true;
+    try {
+      return decodeQueueRequest(letter.body).Function.split('.')[0] === fn;
+    } catch {
+      return false;
+    }
+  });
+  const ids = chosen.map((letter) => letter.id);
+  for (const id of ids) {
+    await ctx.backend.calls.transition(id, ['dead'], (r) => {
+      const next: CallRecord = { ...r, status: 'queued', attempts: 0, timings: { queued: new Date().toISOString() } };
+      delete next.error;
+      if (next.callback) next.callback = { url: next.callback.url, status: 'pending', attempts: 0 };
+      return next;
+    });
+  }
+  const redriven = await ctx.backend.queue.redrive(ids);
+  for (const queue of new Set(chosen.map((letter) => letter.queue))) ctx.worker.ensureQueue(queue);
+  return { redriven, callIds: ids };
+}
+
+function limitOf(text: string | null): number {
+  if (text === null) return 100;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIST) throw errors.badRequest(`limit=${text}: use a whole number from 1 to ${MAX_LIST}`);
+  return n;
+}
+
+function sinceOf(text: string | null): number {
+  if (text === null || text === '') return 0;
+  const ago = parseDuration(text);
+  if (ago !== undefined) return Date.now() - ago;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) throw errors.badRequest(`since=${text}: use a duration (1h) or an ISO time (2026-11-28T10:00:00Z)`);
+  return at;
+}

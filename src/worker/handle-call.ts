@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import {
+  FINISHED,
+  decodeQueueRequest,
+  errors,
+  parseQualifiedName,
+  queueHeader,
+  type CallRecord,
+  type CallResult,
+  type QueueRequest,
+} from '../api/index.js';
+import type { AsyncConfig, RetryConfig } from '../config/index.js';
+import type { Provider } from '../provider/index.js';
+import type { AsyncBackend, Delivery } from '../queue/index.js';
+import type { CallbackMessage } from './callback.js';
+import { retryPolicy, retryWait } from './retry.js';
+import { runCall, type RunOutcome } from './run-call.js';
+
+/** What handling a delivery needs: the node's parts, and the worker's counter for log lines. */
+export interface CallContext {
+  readonly provider: Provider;
+  readonly backend: AsyncBackend;
+  readonly config: AsyncConfig;
+  readonly logger: Logger;
+  postCallback(msg: CallbackMessage): Promise<number>;
+  /** `[#n]` of the log lines, as the queue-worker numbers its messages. */
+  nextSerial(): number;
+  /** True once the node is stopping: a run cut short by that is not counted as a failure. */
+  stopping(): boolean;
+}
+
+/**
+ * Handles one delivery of an async call: runs the function (unless a previous delivery already did),
+ * retries or dead-letters it by its policy, stores the result, then delivers the callback. Every step
+ * is recorded first, so a delivery that comes again after a crash resumes where the last one was.
+ */
+export async function handleDelivery(ctx: CallContext, delivery: Delivery): Promise<void> {
+  let request: QueueRequest;
+  try {
+    request = decodeQueueRequest(delivery.body);
+  } catch (err) {
+    ctx.logger.error({ messageId: delivery.id }, `dropped an unreadable queue message: ${(err as Error).message}`);
+    return delivery.deadLetter((err as Error).message);
+  }
+  const { calls } = ctx.backend;
+  const record = (await calls.get(request.SluiceCallId)) ?? (await recreateRecord(ctx, request, delivery));
+  if (record.status === 'cancelled') return finish(ctx, delivery, request, record);
+  if (FINISHED.has(record.status)) {
+    // Ran already; only the callback may be left (the last delivery stopped before it was done).
+    if (record.callback?.status !== 'pending') return finish(ctx, delivery, request, record);
+    return deliverCallback(ctx, delivery, request, record, await calls.getResult(record.callId));
+  }
+  const now = new Date().toISOString();
+  const running = await calls.transition(record.callId, ['queued', 'running'], (r) => ({ ...r, status: 'running', attempts: r.attempts + 1, timings: { ...r.timings, started: now } }));
+  if (!running) return delivery.ack(); // cancelled between the read and now
+  await runAndRecord(ctx, delivery, request, running);
+}
+
+// --- internal ---
+
+async function runAndRecord(ctx: CallContext, delivery: Delivery, request: QueueRequest, running: CallRecord): Promise<void> {
+  const name = parseQualifiedName(request.Function);
+  const body = await requestBody(ctx, request);
+  const outcome = body ? await whileLeased(ctx, delivery, () => runCall(ctx.provider, request, body, ctx.config.timeoutMs)) : missingBody(request);
+  if (outcome.error && ctx.stopping()) return delivery.nack(0); // cut short by the shutdown: runs again after the restart
+
+  const policy = policyOf(ctx, name);
+  const failed = outcome.status < 200 || outcome.status >= 300;
+  const retryable = failed && (policy.codes.includes(outcome.status) || (outcome.error !== undefined && (outcome.error.status >= 500 || outcome.status === 429)));
+  const serial = ctx.nextSerial();
+  const fields = { callId: running.callId, function: request.Function, attempt: running.attempts };
+  const invoked = `[#${serial}] Invoked: ${request.Function} [${outcome.status}] in ${outcome.seconds.toFixed(6)}s`;
+  const lastError = outcome.error?.message;
+  if (retryable && running.attempts < policy.attempts) {
+    const wait = retryWait(running.attempts, policy, outcome.headers['retry-after']);
+    const note = `attempt ${running.attempts} of ${policy.attempts} answered ${outcome.status}${lastError ? ` (${lastError})` : ''}; retrying in ${(wait / 1000).toFixed(1)}s`;
+    await ctx.backend.calls.put({ ...running, status: 'queued', statusCode: outcome.status, error: note, timings: { ...running.timings, durationSeconds: outcome.seconds } });
+    ctx.logger.warn(fields, `${invoked} — retry ${running.attempts + 1}/${policy.attempts} in ${(wait / 1000).toFixed(1)}s`);
+    return delivery.nack(wait);
+  }
+  const status = !failed ? 'succeeded' : retryable ? 'dead' : 'failed';
+  const error = status === 'dead' ? `gave up after ${running.attempts} attempt(s): the last answered ${outcome.status}${lastError ? ` (${lastError})` : ''}` : lastError;
+  await ctx.backend.calls.putResult(running.callId, outcome);
+  const finished: CallRecord = {
+    ...running,
+    status,
+    statusCode: outcome.status,
+    timings: { ...running.timings, finished: new Date().toISOString(), durationSeconds: outcome.seconds },
+  };
+  if (error === undefined) delete finished.error;
+  else finished.error = error;
+  await ctx.backend.calls.put(finished);
+  if (status === 'dead') ctx.logger.error(fields, `${invoked} — dead-lettered: ${error}`);
+  else ctx.logger.info(fields, invoked);
+  if (finished.callback) return deliverCallback(ctx, delivery, request, finished, outcome);
+  return finish(ctx, delivery, request, finished);
+}
+
+/** POSTs the result to X-Callback-Url; a failed POST is retried (the call is not run again). */
+async function deliverCallback(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord, result: CallResult | RunOutcome | undefined): Promise<void> {
+  const callback = record.callback as NonNullable<CallRecord['callback']>;
+  let code: number | undefined;
+  let error: string | undefined;
+  try {
+    code = await whileLeased(ctx, delivery, () =>
+      ctx.postCallback({
+        url: callback.url,
+        status: result?.status ?? record.statusCode ?? 503,
+        headers: result?.headers ?? {},
+        body: result?.body ?? Buffer.alloc(0),
+        callId: record.callId,
+        functionName: request.Function,
+        durationSeconds: record.timings.durationSeconds ?? 0,
+        attempt: delivery.attempt,
+      }),
+    );
+    if (code >= 400) error = `the callback URL answered ${code}`;
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  const attempts = callback.attempts + 1;
+  const policy = ctx.config.callbackRetry;
+  const fields = { callId: record.callId, function: request.Function, attempt: attempts };
+  const outcome = { ...(code === undefined ? {} : { statusCode: code }), ...(error === undefined ? {} : { error }) };
+  if (error !== undefined && attempts < policy.attempts) {
+    const wait = retryWait(attempts, policy);
+    await ctx.backend.calls.put({ ...record, callback: { url: callback.url, status: 'pending', attempts, ...outcome } });
+    ctx.logger.warn(fields, `Callback to ${callback.url} for ${request.Function} failed: ${error}; retry ${attempts + 1}/${policy.attempts} in ${(wait / 1000).toFixed(1)}s`);
+    return delivery.nack(wait);
+  }
+  const done: CallRecord = { ...record, callback: { url: callback.url, status: error === undefined ? 'delivered' : 'failed', attempts, ...outcome } };
+  await ctx.backend.calls.put(done);
+  if (error === undefined) ctx.logger.info(fields, `Posted result for ${request.Function} to callback-url: ${callback.url}, status: ${code}`);
+  else ctx.logger.error(fields, `Gave up posting the result of ${request.Function} to callback-url: ${callback.url} after ${attempts} attempt(s): ${error}`);
+  return finish(ctx, delivery, request, done);
+}
+
+/** Settles a finished call's message: a dead call goes to the dead letters (kept for redrive), others are removed. */
+async function finish(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord): Promise<void> {
+  if (record.status === 'dead') return delivery.deadLetter(record.error ?? `the last attempt answered ${record.statusCode}`);
+  await delivery.ack();
+  if (request.SluiceBodyRef) await ctx.backend.blobs.delete(request.SluiceBodyRef);
+}
+
+/** Runs `work`, telling the queue we are still on it, so a long run is never handed to another worker. */
+async function whileLeased<T>(ctx: CallContext, delivery: Delivery, work: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => void delivery.inProgress().catch(() => {}), Math.max(100, ctx.config.ackWaitMs / 3));
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** The request body, from the message or the blob store; undefined when its blob is gone. */
+async function requestBody(ctx: CallContext, request: QueueRequest): Promise<Buffer | undefined> {
+  if (!request.SluiceBodyRef) return Buffer.from(request.Body, 'base64');
+  return ctx.backend.blobs.get(request.SluiceBodyRef);
+}
+
+/** A call whose stored body is gone cannot run, now or later: it fails (400, not retried). */
+function missingBody(request: QueueRequest): RunOutcome {
+  const error = errors.badRequest(`the body of call ${request.SluiceCallId} is missing from the blob store (${request.SluiceBodyRef})`);
+  return { status: error.status, headers: {}, body: Buffer.from(`${error.message}\n`), seconds: 0, error };
+}
+
+function policyOf(ctx: CallContext, name: string): RetryConfig {
+  let annotations: Record<string, string> | undefined;
+  try {
+    annotations = ctx.provider.status(name).annotations;
+  } catch {
+    annotations = undefined; // removed since it was queued: the defaults apply
+  }
+  const { policy, problems } = retryPolicy(annotations, ctx.config.retry);
+  if (problems.length) ctx.logger.warn({ function: name }, `ignoring invalid retry annotations: ${problems.join(', ')}`);
+  return policy;
+}
+
+/** A message with no record (its record was lost, or another producer wrote it): make one from the message. */
+async function recreateRecord(ctx: CallContext, request: QueueRequest, delivery: Delivery): Promise<CallRecord> {
+  const callbackUrl = queueHeader(request, 'x-callback-url');
+  const record: CallRecord = {
+    callId: request.SluiceCallId,
+    function: parseQualifiedName(request.Function),
+    queue: delivery.queue,
+    status: 'queued',
+    attempts: 0,
+    timings: { queued: new Date().toISOString() },
+    ...(callbackUrl ? { callback: { url: callbackUrl, status: 'pending', attempts: 0 } } : {}),
+  };
+  await ctx.backend.calls.create(record);
+  return record;
+}

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { AsyncConfig } from '../config/index.js';
+import type { Provider } from '../provider/index.js';
+import type { AsyncBackend, Subscription } from '../queue/index.js';
+import type { CallbackMessage } from './callback.js';
+import { handleDelivery, type CallContext } from './handle-call.js';
+
+/** The queue every function uses unless its `com.openfaas.queue` annotation names another (OpenFaaS's subject). */
+export const DEFAULT_QUEUE = 'faas-request';
+const QUEUE_ANNOTATION = 'com.openfaas.queue';
+/** How often finished calls older than result_ttl are pruned. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+/** When handling a call fails unexpectedly (its store is down…), it is tried again after this. */
+const RETRY_UNEXPECTED_MS = 1000;
+
+/** The queue a function's async calls go through. */
+export function queueOf(annotations: Readonly<Record<string, string>> | undefined): string {
+  return annotations?.[QUEUE_ANNOTATION]?.trim() || DEFAULT_QUEUE;
+}
+
+export interface WorkerOptions {
+  readonly provider: Provider;
+  readonly backend: AsyncBackend;
+  readonly config: AsyncConfig;
+  readonly logger: Logger;
+  postCallback(msg: CallbackMessage): Promise<number>;
+}
+
+/**
+ * The queue worker inside a node: one consumer per named queue, each running up to `max_inflight`
+ * calls at once, so a slow function on its own queue cannot hold up the others.
+ */
+export class Worker {
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #ctx: CallContext;
+  readonly #opts: WorkerOptions;
+  #pruner: NodeJS.Timeout | undefined;
+  #stopping = false;
+
+  constructor(opts: WorkerOptions) {
+    this.#opts = opts;
+    let serial = 0;
+    this.#ctx = { ...opts, nextSerial: () => ++serial, stopping: () => this.#stopping };
+  }
+
+  /** Consumes the default queue and every queue a deployed function names; prunes old calls. */
+  start(): void {
+    this.ensureQueue(DEFAULT_QUEUE);
+    for (const fn of this.#opts.provider.list()) this.ensureQueue(queueOf(fn.annotations));
+    const prune = (): void => {
+      this.#opts.backend.calls.prune(Date.now() - this.#opts.config.resultTtlMs).catch((err: unknown) => this.#opts.logger.warn({ err }, 'pruning old calls failed'));
+    };
+    prune();
+    this.#pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+  }
+
+  /** Starts consuming `queue` if this worker does not yet (a call was accepted for a new queue). */
+  ensureQueue(queue: string): void {
+    if (this.#stopping || this.#subscriptions.has(queue)) return;
+    const { backend, config, logger } = this.#opts;
+    const subscription = backend.queue.consume(queue, { concurrency: config.concurrency, leaseMs: config.ackWaitMs }, (delivery) =>
+      handleDelivery(this.#ctx, delivery).catch(async (err: unknown) => {
+        logger.error({ err, messageId: delivery.id, queue }, 'handling an async call failed; it will be delivered again in 1s');
+        await delivery.nack(RETRY_UNEXPECTED_MS).catch(() => {});
+      }),
+    );
+    this.#subscriptions.set(queue, subscription);
+  }
+
+  /**
+   * Takes no more calls, and waits up to `graceMs` for the running ones. Calls still running after
+   * that are cut short by the node's shutdown and run again after the restart (their leases lapse).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#pruner);
+    const stopped = Promise.all([...this.#subscriptions.values()].map((s) => s.stop()));
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+  }
+}
