@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../config/index.js';
 
 /**
  * Parses a `-H/--header K=V` value, splitting on the first `=` (values may contain `=`).
@@ -29,4 +30,29 @@ export function repeatable<T>(parse: (text: string) => T): (text: string, previo
   return function collect(text, previous) {
     return [...(previous ?? []), parse(text)];
   };
+}
+
+/**
+ * Parses a duration flag (`--wait`, `--timeout`) into milliseconds with the gateway's own parser:
+ * whole seconds (`30`) or a Go duration (`30s`, `1m30s`, `500ms`), as `?wait=` takes them.
+ * @example parseDurationFlag('1m30s') // 90000
+ */
+export function parseDurationFlag(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError('use a duration such as 30s, 5m or 1m30s');
+  return ms;
+}
+
+/** Parses `--since`: a duration back from now (`1h`) or an ISO time; returns the text to send. */
+export function parseSince(text: string): string {
+  const trimmed = text.trim();
+  if (parseDuration(trimmed) !== undefined || (trimmed && !Number.isNaN(Date.parse(trimmed)))) return trimmed;
+  throw new InvalidArgumentError('use a duration back from now (1h, 30m) or an ISO time (2026-11-28T10:00:00Z)');
+}
+
+/** Parses `--limit` of `calls list`: a whole number from 1 to 1000 (the gateway's range). */
+export function parseLimit(text: string): number {
+  const n = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > 1000) throw new InvalidArgumentError('use a whole number from 1 to 1000');
+  return n;
 }

@@ -1,5 +1,5 @@
 import { SluiceError, errors } from '../api/index.js';
-import type { BundleUploaded, FunctionDeployment, FunctionStatus, GatewayInfo } from '../api/index.js';
+import type { BundleUploaded, CallRecord, CallStatus, FunctionDeployment, FunctionStatus, GatewayInfo } from '../api/index.js';
 import { GatewayAnswerError } from './_errors.js';
 
 /** One function call through `/function/{name}`. */
@@ -18,6 +18,47 @@ export interface InvokeResponse {
   headers: Headers;
   body: Buffer;
 }
+
+/** One call queued through `/async-function/{name}`. */
+export interface AsyncInvokeRequest extends InvokeRequest {
+  /** Sent as X-Callback-Url: where the gateway POSTs the result. */
+  callbackUrl?: string;
+  /** Sent as Idempotency-Key: a repeat gets the first call's id instead of a new call. */
+  idempotencyKey?: string;
+}
+
+/** What `/async-function` answered. */
+export interface AsyncAccepted {
+  callId: string;
+  /** The Idempotency-Key had been used: `callId` is the earlier call's, nothing new was queued. */
+  replayed: boolean;
+}
+
+/** Filters of `GET /system/calls`; left out, the gateway's defaults apply (all, newest 100). */
+export interface CallFilter {
+  function?: string;
+  status?: CallStatus;
+  limit?: number;
+}
+
+/** Filters of `POST /system/calls/redrive`. */
+export interface RedriveFilter {
+  function?: string;
+  /** A duration back from now (`1h`) or an ISO time. */
+  since?: string;
+}
+
+/** What `POST /system/calls/redrive` answers. */
+export interface Redriven {
+  redriven: number;
+  callIds: string[];
+}
+
+/**
+ * `GET /system/calls/{id}/result`: the function's stored response (its own status, headers and
+ * bytes), or `ready: false` while the gateway has none (ERR_RESULT_NOT_READY).
+ */
+export type CallResultAnswer = ({ ready: true } & InvokeResponse) | { ready: false };
 
 /**
  * The gateway's HTTP API as the CLI uses it. A gateway that cannot be reached raises
@@ -87,15 +128,73 @@ export class GatewayClient {
 
   /** Calls a function; any status comes back as an answer, only an unreachable gateway throws. */
   async invoke(name: string, req: InvokeRequest): Promise<InvokeResponse> {
-    const url = new URL(this.functionUrl(name));
-    for (const [key, value] of req.query) url.searchParams.append(key, value);
-    const method = req.method.toUpperCase();
-    const withBody = method !== 'GET' && method !== 'HEAD';
-    const res = await this.#fetch(url, { method, headers: [...req.headers] as [string, string][], body: withBody ? req.body : null });
+    const res = await this.#send(this.functionUrl(name), req);
     return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   }
 
+  /** Async URL of a function. */
+  asyncUrl(name: string): string {
+    return `${this.url}/async-function/${encodeURIComponent(name)}`;
+  }
+
+  /** Queues a call (`/async-function/{name}`, 202); any other answer → GatewayAnswerError. */
+  async invokeAsync(name: string, req: AsyncInvokeRequest): Promise<AsyncAccepted> {
+    const headers = [...req.headers];
+    if (req.callbackUrl !== undefined) headers.push(['x-callback-url', req.callbackUrl]);
+    if (req.idempotencyKey !== undefined) headers.push(['idempotency-key', req.idempotencyKey]);
+    const res = await this.#send(this.asyncUrl(name), { ...req, headers });
+    const text = await res.text();
+    if (!res.ok) throw answerError(res.status, text);
+    const callId = res.headers.get('x-call-id');
+    if (!callId) throw new GatewayAnswerError(res.status, `the gateway at ${this.url} accepted the call but sent no X-Call-Id: is it a Sluice or OpenFaaS gateway?`);
+    return { callId, replayed: res.headers.get('idempotent-replayed') === 'true' };
+  }
+
+  /** `GET /system/calls`, newest first. */
+  async listCalls(filter: CallFilter = {}): Promise<CallRecord[]> {
+    const query = queryOf({ function: filter.function, status: filter.status, limit: filter.limit?.toString() });
+    return (await this.#system('GET', `/system/calls${query}`)).json() as Promise<CallRecord[]>;
+  }
+
+  /** `GET /system/calls/{id}`; with `waitMs`, the gateway holds the answer until the call finishes or the wait is over. */
+  async getCall(callId: string, waitMs?: number): Promise<CallRecord> {
+    return (await this.#system('GET', `/system/calls/${encodeURIComponent(callId)}${queryOf({ wait: waitParam(waitMs) })}`)).json() as Promise<CallRecord>;
+  }
+
+  /** `GET /system/calls/{id}/result[?wait=]`: the stored response, or `ready: false`. */
+  async callResult(callId: string, waitMs?: number): Promise<CallResultAnswer> {
+    const res = await this.#fetch(new URL(`${this.url}/system/calls/${encodeURIComponent(callId)}/result${queryOf({ wait: waitParam(waitMs) })}`), { method: 'GET' });
+    // The function's own answer carries X-Function-Status: its 404 or 409 is not the gateway's.
+    const functionStatus = res.headers.get('x-function-status');
+    if (functionStatus !== null) {
+      const status = Number(functionStatus) || res.status;
+      return { ready: true, status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+    }
+    const text = await res.text();
+    if (res.status === 409 && res.headers.get('x-sluice-error') === errors.resultNotReady.code) return { ready: false };
+    throw answerError(res.status, text);
+  }
+
+  /** `DELETE /async-function/{id}`: cancels a queued call; returns its record, now `cancelled`. */
+  async cancelCall(callId: string): Promise<CallRecord> {
+    return (await this.#system('DELETE', `/async-function/${encodeURIComponent(callId)}`)).json() as Promise<CallRecord>;
+  }
+
+  /** `POST /system/calls/redrive`: puts dead calls back in their queues. */
+  async redrive(filter: RedriveFilter = {}): Promise<Redriven> {
+    return (await this.#system('POST', `/system/calls/redrive${queryOf({ function: filter.function, since: filter.since })}`)).json() as Promise<Redriven>;
+  }
+
   // --- internal ---
+
+  /** Sends a function call (sync or async) with its query, headers and body (none for GET and HEAD). */
+  async #send(base: string, req: InvokeRequest): Promise<Response> {
+    const url = new URL(base);
+    for (const [key, value] of req.query) url.searchParams.append(key, value);
+    const method = req.method.toUpperCase();
+    const withBody = method !== 'GET' && method !== 'HEAD';
+    return this.#fetch(url, { method, headers: [...req.headers] as [string, string][], body: withBody ? req.body : null });
+  }
 
   /** A /system call: non-2xx answers become GatewayAnswerError. */
   async #system(method: string, path: string, payload?: { body: string | Buffer; type: string }): Promise<Response> {
@@ -142,6 +241,19 @@ export function unexpectedStatus(status: number, body: string): string {
 }
 
 // --- internal ---
+
+/** `?k=v&…` of the given values, '' when none is set. */
+function queryOf(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A wait in the gateway's duration syntax (milliseconds always parse); undefined for no wait. */
+function waitParam(ms: number | undefined): string | undefined {
+  return ms === undefined || ms <= 0 ? undefined : `${Math.ceil(ms)}ms`;
+}
 
 /** fetch() rejects with `TypeError: fetch failed` and the socket error (ECONNREFUSED…) as cause. */
 function unreachable(url: string, err: unknown): SluiceError {

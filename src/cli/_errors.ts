@@ -1,10 +1,12 @@
 import { CommanderError } from 'commander';
-import { SluiceError, errors } from '../api/index.js';
+import { FINISHED, SluiceError, errors } from '../api/index.js';
+import type { CallRecord } from '../api/index.js';
 
 /**
  * Exit codes of `sluice` (also in src/cli/README.md):
- * 0 success · 1 the gateway or a function answered an error · 2 usage error (bad flags or
- * arguments) · 3 gateway unreachable · 4 invalid stack file, template or build failure.
+ * 0 success · 1 the gateway or a function answered an error, or an async call failed · 2 usage error
+ * (bad flags or arguments) · 3 gateway unreachable · 4 invalid stack file, template or build failure ·
+ * 5 an async call has not finished yet (a wait ran out, or its result is not ready).
  */
 export const EXIT = {
   ok: 0,
@@ -12,6 +14,7 @@ export const EXIT = {
   usage: 2,
   unreachable: 3,
   local: 4,
+  unfinished: 5,
 } as const;
 
 /** A mistake in how the CLI was called (a bad argument or flag combination): exit code 2. */
@@ -35,6 +38,26 @@ export class GatewayAnswerError extends Error {
   }
 }
 
+/**
+ * An async call that did not end well, or not yet: exit 1 when it is finished (failed, dead,
+ * cancelled, or finished without a result), exit 5 while it is still queued or running, so a script
+ * can tell "try again later" from "it failed".
+ */
+export class CallStateError extends Error {
+  override readonly name = 'CallStateError';
+  readonly call: CallRecord;
+
+  constructor(call: CallRecord, message: string) {
+    super(message);
+    this.call = call;
+  }
+
+  /** The call can change no more: waiting longer will not help. */
+  get finished(): boolean {
+    return FINISHED.has(this.call.status);
+  }
+}
+
 /** Codes of errors raised on this side that mean "the user's files are wrong": exit 4. */
 const LOCAL_CODES: ReadonlySet<string> = new Set([errors.stackInvalid.code, errors.templateNotFound.code, errors.buildFailed.code]);
 
@@ -49,6 +72,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof GatewayAnswerError) return EXIT.failed;
+  if (err instanceof CallStateError) return err.finished ? EXIT.failed : EXIT.unfinished;
   if (err instanceof SluiceError) {
     if (err.code === errors.gatewayUnreachable.code) return EXIT.unreachable;
     if (LOCAL_CODES.has(err.code)) return EXIT.local;

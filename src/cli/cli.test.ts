@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,11 +10,14 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { SluiceError, VERSION, errors } from '../api/index.js';
-import { parseHeader, parseQuery, parseReplicas } from './_args.js';
+import type { CallRecord } from '../api/index.js';
+import { parseDurationFlag, parseHeader, parseLimit, parseQuery, parseReplicas, parseSince } from './_args.js';
 import { answerError } from './_client.js';
-import { EXIT, GatewayAnswerError, UsageError, exitCodeFor, formatError } from './_errors.js';
+import { CallStateError, EXIT, GatewayAnswerError, UsageError, exitCodeFor, formatError } from './_errors.js';
 import { DEFAULT_GATEWAY, normalizeGatewayUrl, resolveGatewayUrl } from './_gateway-url.js';
 import { formatFields, formatTable } from './_output.js';
+import { outcomeOf } from './_wait.js';
+import { formatCallRecord, formatCallTable, formatSeconds } from './commands/calls-format.js';
 import { formatDescription } from './commands/describe.js';
 import { formatFunctionTable } from './commands/list.js';
 import { runCli } from './program.js';
@@ -192,7 +197,7 @@ describe('runCli', () => {
     const { io, stdout } = captureIo();
     assert.equal(await runCli(['--help'], io), EXIT.ok);
     assert.match(stdout(), /^Usage: sluice/);
-    for (const cmd of ['new', 'build', 'deploy', 'up', 'list|ls', 'describe', 'invoke', 'remove|rm', 'scale', 'version', 'serve']) {
+    for (const cmd of ['new', 'build', 'deploy', 'up', 'list|ls', 'describe', 'invoke', 'calls', 'remove|rm', 'scale', 'version', 'serve']) {
       assert.ok(stdout().includes(cmd), cmd);
     }
   });
@@ -367,5 +372,183 @@ describe('sluice build', () => {
     assert.equal(await runCli(['up', '-f', 'hello.yml'], io), EXIT.unreachable);
     assert.equal(stdout(), '');
     assert.match(stderr(), /^Error: cannot reach the gateway at /);
+  });
+});
+
+/** A call record as the gateway answers it, with the fields a test cares about. */
+function callRecord(fields: Partial<CallRecord> = {}): CallRecord {
+  return { callId: 'c1', function: 'pi', queue: 'faas-request', status: 'succeeded', attempts: 1, statusCode: 200, timings: { queued: '2026-11-28T01:13:39.310Z', started: '2026-11-28T01:13:39.313Z', finished: '2026-11-28T01:13:39.328Z', durationSeconds: 0.0135 }, ...fields };
+}
+
+describe('async call flags', () => {
+  it('parses durations as seconds or Go durations', () => {
+    assert.equal(parseDurationFlag('30'), 30_000);
+    assert.equal(parseDurationFlag('1m30s'), 90_000);
+    assert.equal(parseDurationFlag('500ms'), 500);
+    assert.equal(parseDurationFlag('1.5h'), 5_400_000);
+    for (const bad of ['', 'abc', '5 m', '10x', '-1s', 's']) assert.throws(() => parseDurationFlag(bad), InvalidArgumentError, bad);
+  });
+
+  it('takes --since as a duration or an ISO time, and --limit from 1 to 1000', () => {
+    assert.equal(parseSince(' 1h '), '1h');
+    assert.equal(parseSince('2026-11-28T10:00:00Z'), '2026-11-28T10:00:00Z');
+    assert.throws(() => parseSince('yesterday'), /a duration back from now/);
+    assert.equal(parseLimit('1000'), 1000);
+    for (const bad of ['0', '1001', '2.5', 'ten']) assert.throws(() => parseLimit(bad), InvalidArgumentError, bad);
+  });
+
+  it('rejects async-only invoke flags without --async, and --json with --wait (exit 2)', async () => {
+    for (const flags of [['--wait'], ['--callback-url', 'http://x/'], ['--idempotency-key', 'k'], ['--json']]) {
+      const { io, stderr } = captureIo();
+      assert.equal(await runCli(['invoke', 'pi', ...flags, '-g', refused], io), EXIT.usage, flags.join(' '));
+      assert.match(stderr(), new RegExp(`^Error: ${flags[0]} goes with --async`));
+    }
+    const both = captureIo();
+    assert.equal(await runCli(['invoke', 'pi', '--async', '--wait', '--json', '-g', refused], both.io), EXIT.usage);
+    assert.match(both.stderr(), /^Error: --json prints the call id; with --wait/);
+  });
+
+  it('rejects a bad --status, --limit or --timeout before any request (exit 2)', async () => {
+    for (const args of [['calls', 'list', '--status', 'done'], ['calls', 'list', '--limit', '0'], ['calls', 'wait', 'c1', '--timeout', 'soon']]) {
+      const { io, stderr } = captureIo();
+      assert.equal(await runCli([...args, '-g', refused], io), EXIT.usage, args.join(' '));
+      assert.match(stderr(), /^Error: option '--/);
+    }
+  });
+});
+
+describe('call records', () => {
+  it('lays out the calls list table, missing values as -', () => {
+    const text = formatCallTable([
+      callRecord({ callback: { url: 'http://cb/', status: 'delivered', attempts: 1, statusCode: 200 } }),
+      callRecord({ callId: 'c2', status: 'queued', attempts: 0, statusCode: undefined, timings: { queued: '2026-11-28T01:14:00Z' } }),
+    ]);
+    assert.deepEqual(text.split('\n').map((l) => l.split(/ {2,}/)), [
+      ['CALL ID', 'FUNCTION', 'STATUS', 'CODE', 'ATTEMPTS', 'QUEUED', 'DURATION', 'CALLBACK'],
+      ['c1', 'pi', 'succeeded', '200', '1', '2026-11-28T01:13:39Z', '14ms', 'delivered'],
+      ['c2', 'pi', 'queued', '-', '0', '2026-11-28T01:14:00Z', '-', '-'],
+      [''],
+    ]);
+  });
+
+  it('shows one call as fields, with error and callback only when there are some', () => {
+    const plain = formatCallRecord(callRecord());
+    assert.match(plain, /^Call ID: +c1\nFunction: +pi\nQueue: +faas-request\nStatus: +succeeded\nStatus code: +200\nAttempts: +1\n/);
+    assert.match(plain, /^Duration: +14ms$/m);
+    assert.doesNotMatch(plain, /^(Error|Callback):/m);
+    const dead = formatCallRecord(callRecord({ status: 'dead', statusCode: 500, error: 'gave up after 3 attempt(s)', callback: { url: 'http://cb/', status: 'failed', attempts: 2, error: 'ECONNREFUSED' } }));
+    assert.match(dead, /^Error: +gave up after 3 attempt\(s\)$/m);
+    assert.match(dead, /^Callback: +http:\/\/cb\/ \(failed, 2 attempt\(s\)\)$/m);
+    assert.match(dead, /^Callback error: +ECONNREFUSED$/m);
+    assert.match(formatCallRecord(callRecord({ status: 'queued', attempts: 0, timings: { queued: 'x' } })), /^Started: +-\nFinished: +-\nDuration: +-$/m);
+  });
+
+  it('formats durations for people', () => {
+    assert.deepEqual([0.0004, 0.85, 0.9996, 2.345, 59.999, 65, 7380].map(formatSeconds), ['0ms', '850ms', '1.00s', '2.35s', '1m00s', '1m05s', '2h03m']);
+  });
+
+  it('says why a call ended, with the next step', () => {
+    assert.match(outcomeOf(callRecord({ status: 'dead', statusCode: 503 })), /^call c1 is dead: the last attempt answered 503; retry it with `sluice calls redrive --function pi`$/);
+    assert.match(outcomeOf(callRecord({ status: 'failed', statusCode: 400 })), /^call c1 failed: the function answered 400; see its answer with `sluice calls result c1`$/);
+    assert.equal(outcomeOf(callRecord({ status: 'cancelled' })), 'call c1 was cancelled before it ran');
+    assert.match(outcomeOf(callRecord({ status: 'running', attempts: 2 })), /^call c1 is still running \(attempt 2\) and has no result yet: wait for it with `sluice calls wait c1`$/);
+  });
+
+  it('exits 1 for a finished call that went wrong, 5 for one still going', () => {
+    assert.equal(exitCodeFor(new CallStateError(callRecord({ status: 'dead' }), 'x')), EXIT.failed);
+    assert.equal(exitCodeFor(new CallStateError(callRecord({ status: 'cancelled' }), 'x')), EXIT.failed);
+    assert.equal(exitCodeFor(new CallStateError(callRecord({ status: 'running' }), 'x')), EXIT.unfinished);
+    assert.equal(exitCodeFor(new CallStateError(callRecord({ status: 'queued' }), 'x')), EXIT.unfinished);
+  });
+});
+
+describe('sluice calls and invoke --async against a fake gateway', () => {
+  let gateway = '';
+  let server: ReturnType<typeof createHttpServer>;
+  const seen: IncomingMessage[] = [];
+  const records: Record<string, CallRecord> = {
+    slow: callRecord({ callId: 'slow', status: 'running', statusCode: undefined, timings: { queued: '2026-11-28T01:13:39Z' } }),
+    gone: callRecord({ callId: 'gone', status: 'cancelled', attempts: 0, statusCode: undefined }),
+    own409: callRecord({ callId: 'own409', status: 'failed', statusCode: 409 }),
+    bytes: callRecord({ callId: 'bytes' }),
+  };
+  const BYTES = Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 13]);
+
+  /** Answers as the real gateway does: the function's response with X-Function-Status, or a JSON error. */
+  function answer(req: IncomingMessage, res: ServerResponse): void {
+    seen.push(req);
+    const notReady = (): void => {
+      res.writeHead(409, { 'content-type': 'application/json', 'x-sluice-error': 'ERR_RESULT_NOT_READY' });
+      res.end(JSON.stringify({ code: 'ERR_RESULT_NOT_READY', message: 'not ready' }));
+    };
+    const url = new URL(req.url ?? '/', 'http://x');
+    const [, , , id, result] = url.pathname.split('/');
+    if (req.method === 'POST' && url.pathname === '/async-function/pi') {
+      res.writeHead(202, { 'x-call-id': 'bytes', 'x-start-time': '1' }).end();
+    } else if (url.pathname.startsWith('/system/calls/') && id && records[id]) {
+      if (!result) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(records[id]));
+      else if (id === 'own409') res.writeHead(409, { 'x-function-status': '409', 'x-call-id': id }).end('conflict, says the function');
+      else if (id === 'bytes') res.writeHead(200, { 'x-function-status': '200', 'x-call-id': id }).end(BYTES);
+      else notReady();
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-sluice-error': 'ERR_CALL_NOT_FOUND' }).end(JSON.stringify({ code: 'ERR_CALL_NOT_FOUND', message: `no async call "${id}"` }));
+    }
+  }
+
+  before(async () => {
+    server = createHttpServer(answer);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    gateway = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("prints the call id, sending the callback URL and idempotency key as headers", async () => {
+    const { io, stdout } = captureIo({ stdin: Readable.from([Buffer.from('body')]) });
+    assert.equal(await runCli(['invoke', 'pi', '-a', '--callback-url', 'http://cb/', '--idempotency-key', 'k1', '-g', gateway], io), EXIT.ok);
+    assert.equal(stdout(), 'bytes\n');
+    const sent = seen.at(-1);
+    assert.equal(sent?.headers['x-callback-url'], 'http://cb/');
+    assert.equal(sent?.headers['idempotency-key'], 'k1');
+  });
+
+  it('waits with --wait and writes the result byte for byte, progress only at a terminal', async () => {
+    const chunks: Buffer[] = [];
+    const tty = captureIo({ isTTY: true });
+    tty.io.stdout = new Writable({ write: (chunk: Buffer, _e, cb) => (chunks.push(chunk), cb()) });
+    assert.equal(await runCli(['invoke', 'pi', '--async', '--wait', '-g', gateway], tty.io), EXIT.ok);
+    assert.deepEqual(Buffer.concat(chunks), BYTES);
+    assert.match(tty.stderr(), /^Queued call bytes; waiting/);
+  });
+
+  it("tells the function's own 409 from a result not ready", async () => {
+    const own = captureIo();
+    assert.equal(await runCli(['calls', 'result', 'own409', '-g', gateway], own.io), EXIT.failed);
+    assert.equal(own.stderr(), 'Error: Server returned unexpected status code: 409 - conflict, says the function\n');
+    const slow = captureIo();
+    assert.equal(await runCli(['calls', 'result', 'slow', '-g', gateway], slow.io), EXIT.unfinished);
+    assert.match(slow.stderr(), /^Error: call slow is still running \(attempt 1\) and has no result yet: wait for it with `sluice calls wait slow`\n$/);
+    const gone = captureIo();
+    assert.equal(await runCli(['calls', 'result', 'gone', '-g', gateway], gone.io), EXIT.failed);
+    assert.match(gone.stderr(), /^Error: call gone was cancelled before it ran: it has no result\n$/);
+  });
+
+  it('prints the last record and exits 5 when calls wait times out', async () => {
+    const { io, stdout, stderr } = captureIo();
+    assert.equal(await runCli(['calls', 'wait', 'slow', '--timeout', '0', '--json', '-g', gateway], io), EXIT.unfinished);
+    assert.equal((JSON.parse(stdout()) as CallRecord).status, 'running');
+    assert.match(stderr(), /^Error: call slow is still running after 0ms: wait longer with --timeout/);
+    const failed = captureIo();
+    assert.equal(await runCli(['calls', 'wait', 'own409', '-g', gateway], failed.io), EXIT.failed);
+    assert.match(failed.stdout(), /^Status: +failed$/m);
+    assert.match(failed.stderr(), /^Error: call own409 failed: the function answered 409/);
+  });
+
+  it('quotes the gateway on an unknown call (exit 1)', async () => {
+    const { io, stderr } = captureIo();
+    assert.equal(await runCli(['calls', 'get', 'nope', '-g', gateway], io), EXIT.failed);
+    assert.equal(stderr(), 'Error: no async call "nope"\n');
   });
 });

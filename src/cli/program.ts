@@ -3,6 +3,7 @@ import { VERSION } from '../api/index.js';
 import { exitCodeFor, formatError } from './_errors.js';
 import type { CliIo } from './_io.js';
 import { registerBuild } from './commands/build.js';
+import { registerCalls } from './commands/calls.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerInvoke } from './commands/invoke.js';
@@ -20,10 +21,11 @@ export type { CliIo } from './_io.js';
 /*
  * Exit codes (also in src/cli/README.md; constants in _errors.ts):
  *   0  success
- *   1  the gateway or a function answered an error (non-2xx)
+ *   1  the gateway or a function answered an error (non-2xx), or an async call failed
  *   2  usage error: unknown command, bad flag or argument (commander's errors included)
  *   3  gateway unreachable
  *   4  invalid stack file, unknown template, or build failure
+ *   5  an async call has not finished yet (calls wait timed out, calls result not ready)
  */
 
 /** The commands, in the order `sluice --help` lists them. */
@@ -35,6 +37,7 @@ const COMMANDS = [
   registerList,
   registerDescribe,
   registerInvoke,
+  registerCalls,
   registerRemove,
   registerScale,
   registerVersion,
