@@ -74,7 +74,7 @@ describe('public API', () => {
     {
       face: 'queue',
       load: () => import('../../src/queue/index.js'),
-      exports: ['SqliteQueue'],
+      exports: ['SqliteQueue', 'openAsyncBackend', 'openJetStreamBackend', 'openSqliteBackend'],
     },
     {
       face: 'provider',
