@@ -62,6 +62,9 @@ export function loadAsyncConfig(env: Env, natsFlag: string | undefined, problems
   if (natsUrl !== undefined && !/^(nats|tls|wss?):\/\/./.test(natsUrl.split(',')[0] ?? '')) problems.push(`SLUICE_NATS_URL=${natsUrl}: use nats://host:4222`);
   const pick = (...keys: string[]): string | undefined => keys.map((k) => env[k]).find((v) => v !== undefined && v !== '');
   const proxy = { httpProxy: pick('HTTP_PROXY', 'http_proxy'), httpsProxy: pick('HTTPS_PROXY', 'https_proxy'), noProxy: pick('NO_PROXY', 'no_proxy') };
+  for (const [key, value] of [['HTTP_PROXY', proxy.httpProxy], ['HTTPS_PROXY', proxy.httpsProxy]] as const) {
+    if (value !== undefined && !isProxyUrl(value)) problems.push(`${key}=${value}: use an http:// proxy URL, e.g. http://10.3.0.3:3128`);
+  }
   const callbackKey = pick('SLUICE_CALLBACK_KEY');
   return {
     ...(natsUrl === undefined ? {} : { natsUrl }),
@@ -80,6 +83,16 @@ export function loadAsyncConfig(env: Env, natsFlag: string | undefined, problems
     ...(callbackKey === undefined ? {} : { callbackKey }),
     proxy: Object.fromEntries(Object.entries(proxy).filter(([, v]) => v !== undefined)),
   };
+}
+
+/** A proxy as the callback client takes it: http(s)://host[:port], or host:port (http assumed). */
+function isProxyUrl(value: string): boolean {
+  try {
+    const url = new URL(value.includes('://') ? value : `http://${value}`);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** `429,500` → [429, 500]; undefined when any entry is not a status code. */

@@ -26,6 +26,7 @@ export async function openJetStreamBackend(url: string, options: JetStreamOption
     opened.push(blobs);
     return {
       kind: 'jetstream',
+      sharedCommit: false,
       queue,
       calls,
       blobs,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after } from 'node:test';
 import { callStoreContract } from './calls.case.test.js';
 import { SqliteCallStore } from './sqlite-calls.js';
+import { SqliteDb } from './sqlite-db.js';
 import type { CallStore } from './types.js';
 
 const dirs: string[] = [];
@@ -15,7 +16,7 @@ async function open(file?: string): Promise<CallStore> {
     dirs.push(dir);
     file = path.join(dir, 'queue.db');
   }
-  const store = new SqliteCallStore(file);
+  const store = new SqliteCallStore(new SqliteDb(file));
   files.set(store, file);
   return store;
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { IDEMPOTENCY_WINDOW_MS, type CallRecord, type CallResult, type CallStatus } from '../api/index.js';
+import type { SqliteDb } from './sqlite-db.js';
 import type { CallFilter, CallStore } from './types.js';
 
 const DEFAULT_LIMIT = 100;
@@ -11,27 +12,24 @@ interface ResultRow {
 }
 
 /**
- * Call records and results in SQLite (WAL, synchronous NORMAL): a crash of the process loses none,
- * and no commit waits for an fsync. What must survive a power cut too — the accepted call — is the
- * queue message, fsynced before the 202.
+ * Call records and results in the backend's SQLite file (see SqliteDb). Records and results are not
+ * fsynced: a kill -9 loses none of them, a power cut may lose the last moments of updates — and the
+ * queue message, which is fsynced, then runs the call again and rewrites them.
  */
 export class SqliteCallStore implements CallStore {
-  readonly #db: Database.Database;
+  readonly #store: SqliteDb;
   readonly #insert: Database.Statement;
   readonly #byKey: Database.Statement<[string, number], { id: string }>;
+  readonly #dropStaleKey: Database.Statement;
   readonly #get: Database.Statement<[string], { record: string }>;
   readonly #put: Database.Statement;
   readonly #putResult: Database.Statement;
   readonly #getResult: Database.Statement<[string], ResultRow>;
-  readonly #create: Database.Transaction<(record: CallRecord, key: string | null) => string>;
-  readonly #transition: Database.Transaction<(id: string, from: readonly CallStatus[], change: (r: CallRecord) => CallRecord) => CallRecord | undefined>;
 
-  constructor(file: string) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(`
+  constructor(store: SqliteDb) {
+    this.#store = store.use();
+    const db = store.db;
+    db.exec(`
       CREATE TABLE IF NOT EXISTS calls (
         id TEXT PRIMARY KEY, function TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL,
         finished_at INTEGER, idempotency_key TEXT UNIQUE, record TEXT NOT NULL);
@@ -39,50 +37,54 @@ export class SqliteCallStore implements CallStore {
       CREATE INDEX IF NOT EXISTS calls_by_function ON calls (function, created_at);
       CREATE TABLE IF NOT EXISTS call_results (
         id TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL)`);
-    this.#insert = this.#db.prepare('INSERT OR IGNORE INTO calls (id, function, status, created_at, idempotency_key, record) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#byKey = this.#db.prepare('SELECT id FROM calls WHERE idempotency_key = ? AND created_at >= ?');
-    this.#get = this.#db.prepare('SELECT record FROM calls WHERE id = ?');
-    this.#put = this.#db.prepare('UPDATE calls SET status = ?, finished_at = ?, record = ? WHERE id = ?');
-    this.#putResult = this.#db.prepare('INSERT OR REPLACE INTO call_results (id, status, headers, body) VALUES (?, ?, ?, ?)');
-    this.#getResult = this.#db.prepare('SELECT status, headers, body FROM call_results WHERE id = ?');
-    const dropStaleKey = this.#db.prepare('UPDATE calls SET idempotency_key = NULL WHERE idempotency_key = ?');
-    this.#create = this.#db.transaction((record: CallRecord, key: string | null) => {
+    this.#insert = db.prepare('INSERT OR IGNORE INTO calls (id, function, status, created_at, idempotency_key, record) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#byKey = db.prepare('SELECT id FROM calls WHERE idempotency_key = ? AND created_at >= ?');
+    this.#dropStaleKey = db.prepare('UPDATE calls SET idempotency_key = NULL WHERE idempotency_key = ?');
+    this.#get = db.prepare('SELECT record FROM calls WHERE id = ?');
+    this.#put = db.prepare('UPDATE calls SET status = ?, finished_at = ?, record = ? WHERE id = ?');
+    this.#putResult = db.prepare('INSERT OR REPLACE INTO call_results (id, status, headers, body) VALUES (?, ?, ?, ?)');
+    this.#getResult = db.prepare('SELECT status, headers, body FROM call_results WHERE id = ?');
+  }
+
+  create(record: CallRecord, idempotencyKey?: string): Promise<string> {
+    const key = idempotencyKey ?? null;
+    // Checked and claimed in the same transaction: two calls with one key in a turn make one call.
+    return this.#store.write(() => {
       if (key !== null) {
         const first = this.#byKey.get(key, Date.now() - IDEMPOTENCY_WINDOW_MS);
         if (first) return first.id;
-        dropStaleKey.run(key);
+        this.#dropStaleKey.run(key);
       }
       this.#insert.run(record.callId, record.function, record.status, Date.parse(record.timings.queued), key, JSON.stringify(record));
       return record.callId;
     });
-    this.#transition = this.#db.transaction((id, from, change) => {
-      const current = this.#read(id);
-      if (!current || !from.includes(current.status)) return undefined;
-      const next = change(current);
-      this.#write(next);
-      return next;
-    });
-  }
-
-  async create(record: CallRecord, idempotencyKey?: string): Promise<string> {
-    return this.#create(record, idempotencyKey ?? null);
   }
 
   async get(callId: string): Promise<CallRecord | undefined> {
     return this.#read(callId);
   }
 
-  async put(record: CallRecord): Promise<void> {
-    this.#write(record);
+  put(record: CallRecord): Promise<void> {
+    const json = JSON.stringify(record);
+    return this.#store.write(() => this.#write(record, json));
   }
 
-  async transition(callId: string, from: readonly CallStatus[], change: (record: CallRecord) => CallRecord): Promise<CallRecord | undefined> {
-    return this.#transition(callId, from, change);
+  transition(callId: string, from: readonly CallStatus[], change: (record: CallRecord) => CallRecord): Promise<CallRecord | undefined> {
+    return this.#store.write(() => {
+      const current = this.#read(callId);
+      if (!current || !from.includes(current.status)) return undefined;
+      const next = change(current);
+      this.#write(next, JSON.stringify(next));
+      return next;
+    });
   }
 
   async remove(callId: string): Promise<void> {
-    this.#db.prepare('DELETE FROM calls WHERE id = ?').run(callId);
-    this.#db.prepare('DELETE FROM call_results WHERE id = ?').run(callId);
+    const db = this.#store.db;
+    await this.#store.write(() => {
+      db.prepare('DELETE FROM calls WHERE id = ?').run(callId);
+      db.prepare('DELETE FROM call_results WHERE id = ?').run(callId);
+    });
   }
 
   async list(filter: CallFilter): Promise<CallRecord[]> {
@@ -92,11 +94,12 @@ export class SqliteCallStore implements CallStore {
     if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
     args.push(filter.limit ?? DEFAULT_LIMIT);
     const sql = `SELECT record FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.#db.prepare(sql).all(...args) as { record: string }[]).map((row) => JSON.parse(row.record) as CallRecord);
+    return (this.#store.db.prepare(sql).all(...args) as { record: string }[]).map((row) => JSON.parse(row.record) as CallRecord);
   }
 
   async putResult(callId: string, result: CallResult): Promise<void> {
-    this.#putResult.run(callId, result.status, JSON.stringify(result.headers), result.body);
+    const headers = JSON.stringify(result.headers);
+    await this.#store.write(() => this.#putResult.run(callId, result.status, headers, result.body));
   }
 
   async getResult(callId: string): Promise<CallResult | undefined> {
@@ -104,16 +107,17 @@ export class SqliteCallStore implements CallStore {
     return row && { status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
   }
 
-  async prune(before: number): Promise<number> {
-    const old = 'SELECT id FROM calls WHERE coalesce(finished_at, created_at) < ? AND status IN (\'succeeded\', \'failed\', \'dead\', \'cancelled\')';
-    return this.#db.transaction(() => {
-      this.#db.prepare(`DELETE FROM call_results WHERE id IN (${old})`).run(before);
-      return this.#db.prepare(`DELETE FROM calls WHERE id IN (${old})`).run(before).changes;
-    })();
+  prune(before: number): Promise<number> {
+    const db = this.#store.db;
+    const old = "SELECT id FROM calls WHERE coalesce(finished_at, created_at) < ? AND status IN ('succeeded', 'failed', 'dead', 'cancelled')";
+    return this.#store.write(() => {
+      db.prepare(`DELETE FROM call_results WHERE id IN (${old})`).run(before);
+      return db.prepare(`DELETE FROM calls WHERE id IN (${old})`).run(before).changes;
+    });
   }
 
   async close(): Promise<void> {
-    this.#db.close();
+    this.#store.release();
   }
 
   // --- internal ---
@@ -123,8 +127,8 @@ export class SqliteCallStore implements CallStore {
     return row && (JSON.parse(row.record) as CallRecord);
   }
 
-  #write(record: CallRecord): void {
+  #write(record: CallRecord, json: string): void {
     const finished = record.timings.finished === undefined ? null : Date.parse(record.timings.finished);
-    this.#put.run(record.status, finished, JSON.stringify(record), record.callId);
+    this.#put.run(record.status, finished, json, record.callId);
   }
 }

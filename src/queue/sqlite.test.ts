@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after } from 'node:test';
 import { queueContract } from './contract.case.test.js';
 import { SqliteQueue } from './sqlite.js';
+import { SqliteDb } from './sqlite-db.js';
 import type { AsyncQueue } from './types.js';
 
 const dirs: string[] = [];
@@ -15,7 +16,7 @@ async function open(file?: string): Promise<AsyncQueue> {
     dirs.push(dir);
     file = path.join(dir, 'queue.db');
   }
-  const queue = new SqliteQueue(file);
+  const queue = new SqliteQueue(new SqliteDb(file));
   files.set(queue, file);
   return queue;
 }

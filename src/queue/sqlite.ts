@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
+import type { SqliteDb } from './sqlite-db.js';
 import type { AsyncQueue, ConsumeOptions, DeadLetter, Delivery, Subscription } from './types.js';
 
 const DEFAULT_LEASE_MS = 30_000;
@@ -22,46 +23,28 @@ interface DeadRow {
   died_at: number;
 }
 
-interface Pending {
-  readonly queue: string;
-  readonly id: string;
-  readonly body: Buffer;
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
 /**
- * The embedded queue: one SQLite file (WAL, synchronous FULL) in the data dir. Enqueues arriving in
- * the same turn of the event loop share one transaction, so each fsync carries many messages (group
- * commit): durable before the promise resolves, and fast. A delivery is a lease with a token; an
- * expired lease (a crashed gateway, a hung handler) makes the message due again.
+ * The embedded queue, in the backend's SQLite file (see SqliteDb: one transaction per turn of the
+ * event loop, fsync off the main thread). An enqueue resolves once its message is fsynced. A delivery
+ * is a lease with a token; an expired lease (a crashed gateway, a hung handler) makes the message due
+ * again.
  */
 export class SqliteQueue implements AsyncQueue {
-  /** Accepting work (enqueue, dead letters, redrive): synchronous FULL, an fsync per commit. */
-  readonly #db: Database.Database;
-  /**
-   * Moving work along (claim, ack, nack, lease): synchronous NORMAL, no fsync per commit. A process
-   * crash loses none of these (WAL); a power cut can lose the last few, and then a message runs
-   * again — at least once, never lost. An fsync per ack would cap consumption at a few hundred/s.
-   */
-  readonly #fast: Database.Database;
+  readonly #store: SqliteDb;
   readonly #insert: Database.Statement;
   readonly #claim: Database.Statement<[number, string, string, number, number], ClaimedRow>;
   readonly #ack: Database.Statement;
   readonly #retry: Database.Statement;
   readonly #extend: Database.Statement;
-  readonly #bury: Database.Transaction<(id: string, token: string, reason: string) => void>;
-  readonly #flush: Database.Transaction<(batch: readonly Pending[]) => void>;
+  readonly #copyDead: Database.Statement;
+  readonly #deleteLeased: Database.Statement;
   readonly #arrivals = new EventEmitter();
   readonly #subscriptions = new Set<Subscription>();
-  #pending: Pending[] = [];
 
-  constructor(file: string) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(`
+  constructor(store: SqliteDb) {
+    this.#store = store.use();
+    const db = store.db;
+    db.exec(`
       CREATE TABLE IF NOT EXISTS messages (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, queue TEXT NOT NULL, payload BLOB NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL, lease_token TEXT);
@@ -69,35 +52,25 @@ export class SqliteQueue implements AsyncQueue {
       CREATE TABLE IF NOT EXISTS dead_letters (
         id TEXT PRIMARY KEY, queue TEXT NOT NULL, payload BLOB NOT NULL, attempts INTEGER NOT NULL,
         reason TEXT NOT NULL, died_at INTEGER NOT NULL)`);
-    this.#fast = new Database(file);
-    this.#fast.pragma('synchronous = NORMAL');
-    this.#fast.pragma('busy_timeout = 5000');
-    this.#insert = this.#db.prepare('INSERT OR IGNORE INTO messages (id, queue, payload, due_at) VALUES (?, ?, ?, ?)');
+    this.#insert = db.prepare('INSERT OR IGNORE INTO messages (id, queue, payload, due_at) VALUES (?, ?, ?, ?)');
     // Earliest due first (index order, no sort). A claim moves due_at to the lease's end: the
     // message is due again when the lease runs out.
-    this.#claim = this.#fast.prepare(`UPDATE messages SET due_at = ?, lease_token = ?, attempts = attempts + 1
+    this.#claim = db.prepare(`UPDATE messages SET due_at = ?, lease_token = ?, attempts = attempts + 1
       WHERE seq IN (SELECT seq FROM messages WHERE queue = ? AND due_at <= ? ORDER BY due_at, seq LIMIT ?)
       RETURNING id, payload, attempts`);
-    this.#ack = this.#fast.prepare('DELETE FROM messages WHERE id = ? AND lease_token = ?');
-    this.#retry = this.#fast.prepare('UPDATE messages SET due_at = ?, lease_token = NULL WHERE id = ? AND lease_token = ?');
-    this.#extend = this.#fast.prepare('UPDATE messages SET due_at = ? WHERE id = ? AND lease_token = ?');
-    const copyDead = this.#db.prepare(`INSERT OR REPLACE INTO dead_letters (id, queue, payload, attempts, reason, died_at)
+    this.#ack = db.prepare('DELETE FROM messages WHERE id = ? AND lease_token = ?');
+    this.#retry = db.prepare('UPDATE messages SET due_at = ?, lease_token = NULL WHERE id = ? AND lease_token = ?');
+    this.#extend = db.prepare('UPDATE messages SET due_at = ? WHERE id = ? AND lease_token = ?');
+    this.#copyDead = db.prepare(`INSERT OR REPLACE INTO dead_letters (id, queue, payload, attempts, reason, died_at)
       SELECT id, queue, payload, attempts, ?, ? FROM messages WHERE id = ? AND lease_token = ?`);
-    const deleteLeased = this.#db.prepare('DELETE FROM messages WHERE id = ? AND lease_token = ?');
-    this.#bury = this.#db.transaction((id: string, token: string, reason: string) => {
-      if (copyDead.run(reason, Date.now(), id, token).changes > 0) deleteLeased.run(id, token);
-    });
-    this.#flush = this.#db.transaction((batch: readonly Pending[]) => {
-      const now = Date.now();
-      for (const item of batch) this.#insert.run(item.id, item.queue, item.body, now);
-    });
+    this.#deleteLeased = db.prepare('DELETE FROM messages WHERE id = ? AND lease_token = ?');
     this.#arrivals.setMaxListeners(0);
   }
 
-  enqueue(queue: string, id: string, body: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.#pending.push({ queue, id, body, resolve, reject }) === 1) setImmediate(() => this.#commit());
-    });
+  async enqueue(queue: string, id: string, body: Buffer): Promise<void> {
+    await this.#store.write(() => this.#insert.run(id, queue, body, Date.now()));
+    this.#arrivals.emit('message');
+    await this.#store.durable();
   }
 
   consume(queue: string, opts: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Subscription {
@@ -113,32 +86,34 @@ export class SqliteQueue implements AsyncQueue {
   }
 
   async depth(queue: string): Promise<number> {
-    return (this.#db.prepare('SELECT count(*) AS n FROM messages WHERE queue = ?').get(queue) as { n: number }).n;
+    return (this.#store.db.prepare('SELECT count(*) AS n FROM messages WHERE queue = ?').get(queue) as { n: number }).n;
   }
 
   async deadLetters(queue?: string): Promise<DeadLetter[]> {
+    const db = this.#store.db;
     const rows = (queue === undefined
-      ? this.#db.prepare('SELECT * FROM dead_letters ORDER BY died_at, id').all()
-      : this.#db.prepare('SELECT * FROM dead_letters WHERE queue = ? ORDER BY died_at, id').all(queue)) as DeadRow[];
+      ? db.prepare('SELECT * FROM dead_letters ORDER BY died_at, id').all()
+      : db.prepare('SELECT * FROM dead_letters WHERE queue = ? ORDER BY died_at, id').all(queue)) as DeadRow[];
     return rows.map((row) => ({ id: row.id, queue: row.queue, body: row.payload, attempts: row.attempts, reason: row.reason, diedAt: row.died_at }));
   }
 
   async redrive(ids: readonly string[]): Promise<number> {
-    const find = this.#db.prepare('SELECT queue, payload FROM dead_letters WHERE id = ?');
-    const unbury = this.#db.prepare('DELETE FROM dead_letters WHERE id = ?');
-    const move = this.#db.transaction((list: readonly string[]) => {
-      let moved = 0;
+    const db = this.#store.db;
+    const find = db.prepare('SELECT queue, payload FROM dead_letters WHERE id = ?');
+    const unbury = db.prepare('DELETE FROM dead_letters WHERE id = ?');
+    const moved = await this.#store.write(() => {
+      let count = 0;
       const now = Date.now();
-      for (const id of list) {
+      for (const id of ids) {
         const row = find.get(id) as { queue: string; payload: Buffer } | undefined;
         if (!row) continue;
         this.#insert.run(id, row.queue, row.payload, now);
         unbury.run(id);
-        moved++;
+        count++;
       }
-      return moved;
+      return count;
     });
-    const moved = move(ids);
+    await this.#store.durable();
     this.#arrivals.emit('message');
     return moved;
   }
@@ -146,18 +121,19 @@ export class SqliteQueue implements AsyncQueue {
   async close(): Promise<void> {
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.stop()));
     this.#subscriptions.clear();
-    if (this.#pending.length) this.#commit();
-    this.#fast.close();
-    this.#db.close();
+    this.#store.release();
   }
 
   // --- for SqliteSubscription ---
 
   /** Leases up to `max` due messages of `queue` for `leaseMs`. */
-  claim(queue: string, max: number, leaseMs: number): Delivery[] {
-    const now = Date.now();
+  async claim(queue: string, max: number, leaseMs: number): Promise<Delivery[]> {
     const token = randomBytes(8).toString('hex');
-    return this.#claim.all(now + leaseMs, token, queue, now, max).map((row) => this.#delivery(queue, row, token, leaseMs));
+    const rows = await this.#store.write(() => {
+      const now = Date.now();
+      return this.#claim.all(now + leaseMs, token, queue, now, max);
+    });
+    return rows.map((row) => this.#delivery(queue, row, token, leaseMs));
   }
 
   /** Calls `wake` whenever messages arrive; returns the unsubscribe. */
@@ -168,33 +144,27 @@ export class SqliteQueue implements AsyncQueue {
 
   // --- internal ---
 
-  #commit(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    try {
-      this.#flush(batch);
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
-    }
-    for (const item of batch) item.resolve();
-    this.#arrivals.emit('message');
-  }
-
   #delivery(queue: string, row: ClaimedRow, token: string, leaseMs: number): Delivery {
     const { id } = row;
+    const write = (work: () => unknown): Promise<void> => this.#store.write(work).then(() => undefined);
     return {
       id,
       queue,
       body: row.payload,
       attempt: row.attempts,
-      ack: async () => void this.#ack.run(id, token),
+      ack: () => write(() => this.#ack.run(id, token)),
       nack: async (delayMs) => {
-        this.#retry.run(Date.now() + delayMs, id, token);
+        await write(() => this.#retry.run(Date.now() + delayMs, id, token));
         if (delayMs <= 0) this.#arrivals.emit('message');
       },
-      inProgress: async () => void this.#extend.run(Date.now() + leaseMs, id, token),
-      deadLetter: async (reason) => this.#bury(id, token, reason),
+      inProgress: () => write(() => this.#extend.run(Date.now() + leaseMs, id, token)),
+      // A dead letter is kept for redrive: it must survive a power cut like an accepted call.
+      deadLetter: async (reason) => {
+        await write(() => {
+          if (this.#copyDead.run(reason, Date.now(), id, token).changes > 0) this.#deleteLeased.run(id, token);
+        });
+        await this.#store.durable();
+      },
     };
   }
 }
@@ -205,6 +175,13 @@ export class SqliteQueue implements AsyncQueue {
  */
 class SqliteSubscription implements Subscription {
   #running = new Set<Promise<void>>();
+  /**
+   * Claimed for a free slot, started as soon as the claim lands. No read-ahead beyond free slots: a
+   * leased message waiting for a slot would see its lease run out and be claimed twice.
+   */
+  #ready: Delivery[] = [];
+  #claim: Promise<void> | undefined;
+  #again = false;
   #stopped = false;
   readonly #timer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
@@ -224,20 +201,43 @@ class SqliteSubscription implements Subscription {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#unsubscribe();
-    await Promise.all(this.#running);
+    await this.#claim;
+    const unstarted = this.#ready.splice(0);
+    await Promise.all(unstarted.map((delivery) => delivery.nack(0)));
+    while (this.#running.size > 0) await Promise.all(this.#running);
   }
 
+  /** Starts what there is room for, and claims for the free slots (one claim at a time). */
   #fill(): void {
-    const room = this.opts.concurrency - this.#running.size;
-    if (this.#stopped || room <= 0) return;
-    for (const delivery of this.store.claim(this.queue, room, this.opts.leaseMs ?? DEFAULT_LEASE_MS)) {
-      // Counted as running before the handler starts, so a stop() from inside it waits for it.
-      const run = Promise.resolve(delivery).then((d) => this.#run(d)).finally(() => {
-        this.#running.delete(run);
-        this.#fill();
-      });
-      this.#running.add(run);
+    if (this.#stopped) return;
+    while (this.#running.size < this.opts.concurrency && this.#ready.length) this.#start(this.#ready.shift() as Delivery);
+    const want = this.opts.concurrency - this.#running.size - this.#ready.length;
+    if (this.#claim) {
+      this.#again = true;
+      return;
     }
+    if (want <= 0) return;
+    this.#claim = this.store.claim(this.queue, want, this.opts.leaseMs ?? DEFAULT_LEASE_MS).then(
+      (deliveries) => {
+        this.#ready.push(...deliveries);
+      },
+      () => {},
+    );
+    void this.#claim.then(() => {
+      this.#claim = undefined;
+      const again = this.#again || this.#ready.length > 0;
+      this.#again = false;
+      if (again) this.#fill();
+    });
+  }
+
+  #start(delivery: Delivery): void {
+    // Counted as running before the handler starts, so a stop() from inside it waits for it.
+    const run = this.#run(delivery).finally(() => {
+      this.#running.delete(run);
+      this.#fill();
+    });
+    this.#running.add(run);
   }
 
   /** Runs the handler; a delivery it leaves unsettled is acked, one it throws on is retried at once. */

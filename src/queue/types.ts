@@ -123,6 +123,11 @@ export interface BlobStore {
 export interface AsyncBackend {
   /** `sqlite` or `jetstream`, for logs and metrics. */
   readonly kind: string;
+  /**
+   * Writes to `calls` and settlements of `queue` deliveries issued together commit together (one
+   * transaction), so they need not be ordered for safety.
+   */
+  readonly sharedCommit: boolean;
   readonly queue: AsyncQueue;
   readonly calls: CallStore;
   readonly blobs: BlobStore;

@@ -43,16 +43,21 @@ export async function handleDelivery(ctx: CallContext, delivery: Delivery): Prom
     return delivery.deadLetter((err as Error).message);
   }
   const { calls } = ctx.backend;
-  const record = (await calls.get(request.SluiceCallId)) ?? (await recreateRecord(ctx, request, delivery));
-  if (record.status === 'cancelled') return finish(ctx, delivery, request, record);
-  if (FINISHED.has(record.status)) {
-    // Ran already; only the callback may be left (the last delivery stopped before it was done).
-    if (record.callback?.status !== 'pending') return finish(ctx, delivery, request, record);
-    return deliverCallback(ctx, delivery, request, record, await calls.getResult(record.callId));
-  }
+  const id = request.SluiceCallId;
   const now = new Date().toISOString();
-  const running = await calls.transition(record.callId, ['queued', 'running'], (r) => ({ ...r, status: 'running', attempts: r.attempts + 1, timings: { ...r.timings, started: now } }));
-  if (!running) return delivery.ack(); // cancelled between the read and now
+  const start = (r: CallRecord): CallRecord => ({ ...r, status: 'running', attempts: r.attempts + 1, timings: { ...r.timings, started: now } });
+  // The usual case first: a queued call (or one whose last run was cut short) starts running.
+  let running = await calls.transition(id, ['queued', 'running'], start);
+  if (!running) {
+    const record = (await calls.get(id)) ?? (await recreateRecord(ctx, request, delivery));
+    if (FINISHED.has(record.status)) {
+      // Ran already (or cancelled); only the callback may be left (the last delivery stopped before it was done).
+      if (record.status === 'cancelled' || record.callback?.status !== 'pending') return settle(ctx, delivery, request, record);
+      return deliverCallback(ctx, delivery, request, record, await calls.getResult(id), false);
+    }
+    running = await calls.transition(id, ['queued', 'running'], start);
+    if (!running) return delivery.ack(); // cancelled between the read and now
+  }
   await runAndRecord(ctx, delivery, request, running);
 }
 
@@ -74,13 +79,12 @@ async function runAndRecord(ctx: CallContext, delivery: Delivery, request: Queue
   if (retryable && running.attempts < policy.attempts) {
     const wait = retryWait(running.attempts, policy, outcome.headers['retry-after']);
     const note = `attempt ${running.attempts} of ${policy.attempts} answered ${outcome.status}${lastError ? ` (${lastError})` : ''}; retrying in ${(wait / 1000).toFixed(1)}s`;
-    await ctx.backend.calls.put({ ...running, status: 'queued', statusCode: outcome.status, error: note, timings: { ...running.timings, durationSeconds: outcome.seconds } });
     ctx.logger.warn(fields, `${invoked} — retry ${running.attempts + 1}/${policy.attempts} in ${(wait / 1000).toFixed(1)}s`);
-    return delivery.nack(wait);
+    const queued: CallRecord = { ...running, status: 'queued', statusCode: outcome.status, error: note, timings: { ...running.timings, durationSeconds: outcome.seconds } };
+    return commit(ctx, queued, undefined, () => delivery.nack(wait));
   }
   const status = !failed ? 'succeeded' : retryable ? 'dead' : 'failed';
   const error = status === 'dead' ? `gave up after ${running.attempts} attempt(s): the last answered ${outcome.status}${lastError ? ` (${lastError})` : ''}` : lastError;
-  await ctx.backend.calls.putResult(running.callId, outcome);
   const finished: CallRecord = {
     ...running,
     status,
@@ -89,15 +93,18 @@ async function runAndRecord(ctx: CallContext, delivery: Delivery, request: Queue
   };
   if (error === undefined) delete finished.error;
   else finished.error = error;
-  await ctx.backend.calls.put(finished);
   if (status === 'dead') ctx.logger.error(fields, `${invoked} — dead-lettered: ${error}`);
   else ctx.logger.info(fields, invoked);
-  if (finished.callback) return deliverCallback(ctx, delivery, request, finished, outcome);
-  return finish(ctx, delivery, request, finished);
+  // The outcome is stored once, with the callback's: a crash before that runs the call again.
+  if (finished.callback) return deliverCallback(ctx, delivery, request, finished, outcome, true);
+  return settle(ctx, delivery, request, finished, outcome);
 }
 
-/** POSTs the result to X-Callback-Url; a failed POST is retried (the call is not run again). */
-async function deliverCallback(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord, result: CallResult | RunOutcome | undefined): Promise<void> {
+/**
+ * POSTs the result to X-Callback-Url; a failed POST is retried (the call is not run again). `fresh`:
+ * the result was just made and is not stored yet.
+ */
+async function deliverCallback(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord, result: CallResult | undefined, fresh: boolean): Promise<void> {
   const callback = record.callback as NonNullable<CallRecord['callback']>;
   let code: number | undefined;
   let error: string | undefined;
@@ -122,24 +129,46 @@ async function deliverCallback(ctx: CallContext, delivery: Delivery, request: Qu
   const policy = ctx.config.callbackRetry;
   const fields = { callId: record.callId, function: request.Function, attempt: attempts };
   const outcome = { ...(code === undefined ? {} : { statusCode: code }), ...(error === undefined ? {} : { error }) };
+  const stored = fresh ? result : undefined;
   if (error !== undefined && attempts < policy.attempts) {
     const wait = retryWait(attempts, policy);
-    await ctx.backend.calls.put({ ...record, callback: { url: callback.url, status: 'pending', attempts, ...outcome } });
     ctx.logger.warn(fields, `Callback to ${callback.url} for ${request.Function} failed: ${error}; retry ${attempts + 1}/${policy.attempts} in ${(wait / 1000).toFixed(1)}s`);
-    return delivery.nack(wait);
+    const pending: CallRecord = { ...record, callback: { url: callback.url, status: 'pending', attempts, ...outcome } };
+    return commit(ctx, pending, stored, () => delivery.nack(wait));
   }
   const done: CallRecord = { ...record, callback: { url: callback.url, status: error === undefined ? 'delivered' : 'failed', attempts, ...outcome } };
-  await ctx.backend.calls.put(done);
   if (error === undefined) ctx.logger.info(fields, `Posted result for ${request.Function} to callback-url: ${callback.url}, status: ${code}`);
   else ctx.logger.error(fields, `Gave up posting the result of ${request.Function} to callback-url: ${callback.url} after ${attempts} attempt(s): ${error}`);
-  return finish(ctx, delivery, request, done);
+  return settle(ctx, delivery, request, done, stored);
 }
 
-/** Settles a finished call's message: a dead call goes to the dead letters (kept for redrive), others are removed. */
-async function finish(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord): Promise<void> {
-  if (record.status === 'dead') return delivery.deadLetter(record.error ?? `the last attempt answered ${record.statusCode}`);
-  await delivery.ack();
-  if (request.SluiceBodyRef) await ctx.backend.blobs.delete(request.SluiceBodyRef);
+/**
+ * Stores a finished call (and its result, when new) and settles its message: a dead call goes to the
+ * dead letters (kept for redrive), others are removed.
+ */
+async function settle(ctx: CallContext, delivery: Delivery, request: QueueRequest, record: CallRecord, result?: CallResult): Promise<void> {
+  const settleMessage = (): Promise<void> =>
+    record.status === 'dead' ? delivery.deadLetter(record.error ?? `the last attempt answered ${record.statusCode}`) : delivery.ack();
+  await commit(ctx, record, result, settleMessage);
+  if (request.SluiceBodyRef && record.status !== 'dead') await ctx.backend.blobs.delete(request.SluiceBodyRef);
+}
+
+/**
+ * Stores a record (and its result), then settles the message. Where the backend commits them together
+ * (SQLite: one transaction per turn) they are issued at once and land atomically. Elsewhere each
+ * waits for the one before: the result before the record that says it exists, the record before the
+ * message goes — a crash between leaves the message to run again, never a record that lies.
+ */
+async function commit(ctx: CallContext, record: CallRecord, result: CallResult | undefined, settleMessage: () => Promise<void>): Promise<void> {
+  const { calls } = ctx.backend;
+  const storeResult = (): Promise<void> => (result ? calls.putResult(record.callId, { status: result.status, headers: result.headers, body: result.body }) : Promise.resolve());
+  if (ctx.backend.sharedCommit) {
+    await Promise.all([storeResult(), calls.put(record), settleMessage()]);
+    return;
+  }
+  await storeResult();
+  await calls.put(record);
+  await settleMessage();
 }
 
 /** Runs `work`, telling the queue we are still on it, so a long run is never handed to another worker. */

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, type CallbackReceiver } from '../callback-receiver.js';
+import { startNatsServer, type NatsServer } from '../nats-server.js';
 import { cleanup, deploy, deployNodeTs, eventually, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
 
 /** Answers with what reached it, so the test sees method, path, query and headers of a queued call. */
@@ -59,11 +60,14 @@ async function shellFunction(service: string, line: string, annotations: Record<
 
 const lines = async (file: string): Promise<string[]> => (await readFile(path.join(work, file), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
-describe('async calls: /async-function, the worker, callbacks, call records', () => {
+for (const backend of ['sqlite', 'jetstream'] as const) describe(`async calls (${backend} queue): /async-function, the worker, callbacks, call records`, () => {
+  let nats: NatsServer | undefined;
   before(async () => {
     work = await tempDir('sluice-async-');
     receiver = await startReceiver();
-    node = await startSluice({ env: { log_level: 'info', max_async_body_size: '2Mi', async_timeout: '3s', ack_wait: '1s', max_inflight: '2' } });
+    if (backend === 'jetstream') nats = await startNatsServer();
+    const env = { log_level: 'info', max_async_body_size: '2Mi', async_timeout: '3s', ack_wait: '1s', max_inflight: '2' };
+    node = await startSluice({ env, args: nats ? ['--nats', nats.url] : [] });
     await deployNodeTs(node, 'inspect', INSPECT, { environment: { RAW_BODY: 'true' } });
     await deploy(node, await shellFunction('cat-fn', 'cat', {}));
     await deploy(node, await shellFunction('count', `echo run >> ${work}/count; cat`));
@@ -80,6 +84,7 @@ describe('async calls: /async-function, the worker, callbacks, call records', ()
   after(async () => {
     await receiver.close();
     await cleanup();
+    await nats?.stop();
   });
 
   it('answers 202 with X-Call-Id and X-Start-Time, then POSTs the result to X-Callback-Url', async () => {

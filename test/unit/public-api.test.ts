@@ -20,10 +20,13 @@ describe('public API', () => {
       exports: [
         'BUNDLE_ANNOTATION',
         'BundleManifest',
+        'CALL_STATUSES',
         'DEFAULT_NAMESPACE',
         'DeleteFunctionRequest',
+        'FINISHED',
         'FunctionDeployment',
         'FunctionResources',
+        'IDEMPOTENCY_WINDOW_MS',
         'MANIFEST_FILE',
         'RuntimeMode',
         'ScaleServiceRequest',
@@ -31,16 +34,27 @@ describe('public API', () => {
         'VERSION',
         'assertFunctionName',
         'assertNamespace',
+        'canonicalHeaderKey',
+        'decodeQueueRequest',
+        'encodeQueueRequest',
         'errors',
+        'goUrl',
         'parseJson',
         'parseQualifiedName',
+        'queueHeader',
         'toSluiceError',
       ],
     },
     {
       face: 'config',
       load: () => import('../../src/config/index.js'),
-      exports: ['formatSeconds', 'loadConfig', 'parseDuration', 'parseSize'],
+      exports: [
+        'formatSeconds',
+        'loadConfig',
+        'parseDuration',
+        'parseSize',
+        'parseStatusCodes',
+      ],
     },
     {
       face: 'stack',
@@ -74,7 +88,9 @@ describe('public API', () => {
     {
       face: 'queue',
       load: () => import('../../src/queue/index.js'),
-      exports: ['SqliteQueue', 'openAsyncBackend', 'openJetStreamBackend', 'openSqliteBackend'],
+      exports: [
+        'openAsyncBackend',
+      ],
     },
     {
       face: 'provider',
@@ -85,6 +101,11 @@ describe('public API', () => {
       face: 'builder',
       load: () => import('../../src/builder/index.js'),
       exports: ['buildFunction', 'deploymentFor', 'findTemplate', 'listTemplates', 'packBundle', 'scaffoldFunction'],
+    },
+    {
+      face: 'worker',
+      load: () => import('../../src/worker/index.js'),
+      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'queueOf', 'signCallback', 'verifyCallbackSignature'],
     },
     {
       face: 'gateway',

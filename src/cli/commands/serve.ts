@@ -9,6 +9,7 @@ export type ServeOptions = {
   bind?: string;
   data?: string;
   stack?: string;
+  nats?: string;
 };
 
 /** Registers `sluice serve`: runs the gateway in this process until it is stopped. */
@@ -20,6 +21,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--bind <address>', 'address to listen on (env bind, default 127.0.0.1)')
     .option('--data <dir>', 'data directory: registry, bundles, sockets (env SLUICE_DATA, default ./.sluice)')
     .option('--stack <file>', 'deploy the functions of this stack file once started')
+    .option('--nats <url>', 'keep the async queue and call records in NATS JetStream, e.g. nats://127.0.0.1:4222 (env SLUICE_NATS_URL; default: embedded SQLite in the data dir)')
     .action(async (opts: ServeOptions) => runServe(opts, io));
 }
 
@@ -28,6 +30,7 @@ export async function runServe(opts: ServeOptions, io: CliIo): Promise<void> {
   const flags: GatewayFlags = {};
   if (opts.port !== undefined) flags.port = opts.port;
   if (opts.bind !== undefined) flags.bind = opts.bind;
+  if (opts.nats !== undefined) flags.nats = opts.nats;
   // Resolved here against the CLI's cwd, which need not be the process's.
   if (opts.data !== undefined) flags.data = path.resolve(io.cwd, opts.data);
   const stackFile = opts.stack === undefined ? undefined : path.resolve(io.cwd, opts.stack);
