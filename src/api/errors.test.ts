@@ -32,6 +32,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   callbackUrlInvalid: ['ftp://x', 'only http and https are supported'],
   callNotFound: ['c0ffee'],
   resultNotReady: ['c0ffee', 'running'],
+  resultGone: ['c0ffee', 'cancelled'],
   callNotCancellable: ['c0ffee', 'running'],
   queueUnavailable: ['disk full'],
   noReplica: ['pi', 30],

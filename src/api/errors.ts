@@ -65,6 +65,11 @@ export const errors = {
     409,
     (callId: string, status: string) => `call "${callId}" is ${status} and has no result yet: add ?wait=30s to wait for it, or \`sluice calls wait ${callId}\``,
   ),
+  resultGone: define(
+    'ERR_RESULT_GONE',
+    410,
+    (callId: string, status: string) => `call "${callId}" is ${status} and has no stored result: it was cancelled, or its answer was larger than 32 MiB; \`sluice calls get ${callId}\` shows what happened`,
+  ),
   callNotCancellable: define('ERR_CALL_NOT_CANCELLABLE', 409, (callId: string, status: string) => `call "${callId}" is ${status}: only a queued call can be cancelled`),
   queueUnavailable: define('ERR_QUEUE_UNAVAILABLE', 503, (detail: string) => `the async queue could not store the call: ${detail} — nothing was accepted; retry`),
 

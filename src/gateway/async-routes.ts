@@ -14,6 +14,7 @@ import type { Provider } from '../provider/index.js';
 import type { AsyncBackend } from '../queue/index.js';
 import { readBuffer, sendJson } from '../watchdog/index.js';
 import { queueOf, type Worker } from '../worker/index.js';
+import { cancelCall } from './calls-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
 const PREFIX = '/async-function/';
@@ -101,11 +102,7 @@ function answerAccepted(ctx: AsyncContext, res: ServerResponse, callId: string, 
 }
 
 async function cancel(ctx: AsyncContext, res: ServerResponse, callId: string): Promise<void> {
-  const cancelled = await ctx.backend.calls.transition(callId, ['queued'], (r) => ({ ...r, status: 'cancelled', timings: { ...r.timings, finished: new Date().toISOString() } }));
-  if (cancelled) return sendJson(res, 200, cancelled);
-  const record = await ctx.backend.calls.get(callId);
-  if (!record) throw errors.callNotFound(callId);
-  throw errors.callNotCancellable(callId, record.status);
+  sendJson(res, 200, await cancelCall(ctx.backend, callId));
 }
 
 /** X-Callback-Url, checked: an absolute http(s) URL, or a 400 before anything is stored. */

@@ -35,17 +35,28 @@ export const callsRoutes: Record<string, Record<string, CallsHandler>> = {
   },
   '/system/calls/{name}': {
     GET: async (ctx, req, res, { name, query }) => sendJson(res, 200, await waited(ctx, req, name, query)),
+    DELETE: async (ctx, _req, res, { name }) => sendJson(res, 200, await cancelCall(ctx.backend, name)),
   },
   '/system/calls/{name}/result': {
     GET: async (ctx, req, res, { name, query }) => {
       const record = await waited(ctx, req, name, query);
-      const result = FINISHED.has(record.status) ? await ctx.backend.calls.getResult(name) : undefined;
-      if (!result) throw errors.resultNotReady(name, record.status);
+      if (!FINISHED.has(record.status)) throw errors.resultNotReady(name, record.status);
+      const result = await ctx.backend.calls.getResult(name);
+      if (!result) throw errors.resultGone(name, record.status);
       res.writeHead(result.status, { ...result.headers, 'content-length': result.body.length, 'x-call-id': name, 'x-function-status': result.status });
       res.end(result.body);
     },
   },
 };
+
+/** Cancels a queued call: `DELETE /system/calls/{id}`, and OpenFaaS-style `DELETE /async-function/{id}`. */
+export async function cancelCall(backend: AsyncBackend, callId: string): Promise<CallRecord> {
+  const cancelled = await backend.calls.transition(callId, ['queued'], (r) => ({ ...r, status: 'cancelled', timings: { ...r.timings, finished: new Date().toISOString() } }));
+  if (cancelled) return cancelled;
+  const record = await backend.calls.get(callId);
+  if (!record) throw errors.callNotFound(callId);
+  throw errors.callNotCancellable(callId, record.status);
+}
 
 /** The record, after waiting (`?wait=30s`) until the call finishes, the wait is over or the client leaves. */
 async function waited(ctx: CallsContext, req: IncomingMessage, callId: string, query: URLSearchParams): Promise<CallRecord> {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetterStream } from './jetstream-dead.js';
 import { createDelivery } from './jetstream-delivery.js';
 import { Lease } from './jetstream-lease.js';
+import { runHandler } from './consumer.js';
 import type { Delivery, Subscription } from './types.js';
 
 /**
@@ -136,22 +137,8 @@ export class JetStreamSubscription implements Subscription {
     this.#running.add(run);
   }
 
-  /** As SQLite: a delivery the handler leaves unsettled is acked, one it throws on is retried at once. */
-  async #run(delivery: Delivery): Promise<void> {
-    let settled = false;
-    const settle = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A): Promise<void> => {
-      settled = true;
-      return fn(...args);
-    };
-    const tracked: Delivery = { ...delivery, ack: settle(delivery.ack), nack: settle(delivery.nack), deadLetter: settle(delivery.deadLetter) };
-    try {
-      await this.#handler(tracked);
-    } catch {
-      if (!settled) await delivery.nack(0).catch(this.#opts.onError);
-      return;
-    }
-    // An ack the server did not confirm is reported; the message then comes back after its lease.
-    if (!settled) await delivery.ack().catch(this.#opts.onError);
+  #run(delivery: Delivery): Promise<void> {
+    return runHandler(this.#handler, delivery, this.#opts.onError);
   }
 
   async #backOff(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { headers, millis, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { tracked } from './consumer.js';
 import { connectJetStream, ensureStream, hasCode, type JetStreamOptions } from './jetstream-admin.js';
 import { DeadLetterStream } from './jetstream-dead.js';
 import { ID_HEADER, encodeHeader, jetStreamNames, type JetStreamNames } from './jetstream-names.js';
@@ -94,14 +95,7 @@ export class JetStreamQueue implements AsyncQueue {
       () => this.#prepareConsumer(queue, leaseMs, opts.concurrency),
       handler,
     );
-    this.#subscriptions.add(subscription);
-    return {
-      stop: async () => {
-        // Kept in the set until its handlers are done, so close() waits for them too.
-        await subscription.stop();
-        this.#subscriptions.delete(subscription);
-      },
-    };
+    return tracked(this.#subscriptions, subscription);
   }
 
   /** A work-queue stream keeps exactly the unacked messages: waiting, delayed for a retry, or running. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
+import { runHandler, tracked } from './consumer.js';
 import type { SqliteDb } from './sqlite-db.js';
 import type { AsyncQueue, ConsumeOptions, DeadLetter, Delivery, Subscription } from './types.js';
 
@@ -74,15 +75,7 @@ export class SqliteQueue implements AsyncQueue {
   }
 
   consume(queue: string, opts: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Subscription {
-    const subscription = new SqliteSubscription(this, queue, opts, handler);
-    this.#subscriptions.add(subscription);
-    return {
-      stop: async () => {
-        // Kept in the set until its handlers are done, so close() waits for them too.
-        await subscription.stop();
-        this.#subscriptions.delete(subscription);
-      },
-    };
+    return tracked(this.#subscriptions, new SqliteSubscription(this, queue, opts, handler));
   }
 
   async depth(queue: string): Promise<number> {
@@ -240,19 +233,8 @@ class SqliteSubscription implements Subscription {
     this.#running.add(run);
   }
 
-  /** Runs the handler; a delivery it leaves unsettled is acked, one it throws on is retried at once. */
-  async #run(delivery: Delivery): Promise<void> {
-    let settled = false;
-    const settle = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => (...args: A): Promise<void> => {
-      settled = true;
-      return fn(...args);
-    };
-    const tracked: Delivery = { ...delivery, ack: settle(delivery.ack), nack: settle(delivery.nack), deadLetter: settle(delivery.deadLetter) };
-    try {
-      await this.handler(tracked);
-      if (!settled) await delivery.ack();
-    } catch {
-      if (!settled) await delivery.nack(0);
-    }
+  #run(delivery: Delivery): Promise<void> {
+    // A settle that fails (the store is closing) leaves the message to come back when its lease ends.
+    return runHandler(this.handler, delivery, () => {});
   }
 }

@@ -243,7 +243,10 @@ for (const backend of ['sqlite', 'jetstream'] as const) describe(`async calls ($
     assert.equal(again.status, 409);
     assert.equal(again.headers.get('x-sluice-error'), 'ERR_CALL_NOT_CANCELLABLE');
     const result = await fetch(`${node.url}/system/calls/${waiting}/result`);
-    assert.equal(result.status, 409);
+    assert.equal(result.status, 410);
+    assert.equal(result.headers.get('x-sluice-error'), 'ERR_RESULT_GONE');
+    const alias = await fetch(`${node.url}/system/calls/${waiting}`, { method: 'DELETE' });
+    assert.equal(alias.status, 409, 'DELETE /system/calls/{id} cancels too (and this one is done)');
   });
 
   it('gives a function with its own queue (com.openfaas.queue) its own worker: a slow queue holds up no other', async () => {
