@@ -56,7 +56,7 @@ export interface Redriven {
 
 /**
  * `GET /system/calls/{id}/result`: the function's stored response (its own status, headers and
- * bytes), or `ready: false` while the gateway has none (ERR_RESULT_NOT_READY).
+ * bytes), or `ready: false` while the gateway has none (ERR_RESULT_NOT_READY, ERR_RESULT_GONE).
  */
 export type CallResultAnswer = ({ ready: true } & InvokeResponse) | { ready: false };
 
@@ -171,7 +171,9 @@ export class GatewayClient {
       return { ready: true, status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
     }
     const text = await res.text();
-    if (res.status === 409 && res.headers.get('x-sluice-error') === errors.resultNotReady.code) return { ready: false };
+    // Not yet (409), or never (410): the caller reads the record to say which, in its own words.
+    const code = res.headers.get('x-sluice-error');
+    if (code === errors.resultNotReady.code || code === errors.resultGone.code) return { ready: false };
     throw answerError(res.status, text);
   }
 

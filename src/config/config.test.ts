@@ -89,6 +89,16 @@ describe('loadConfig', () => {
       replicaWaitMs: 30_000,
       drainTimeoutMs: 10_000,
       logLevel: 'info',
+      async: {
+        maxBodySize: 32 * MiB,
+        timeoutMs: 30 * 60_000,
+        resultTtlMs: 24 * 3_600_000,
+        ackWaitMs: 30_000,
+        concurrency: 10,
+        retry: { attempts: 10, codes: [408, 429, 500, 502, 503, 504], minWaitMs: 10_000, maxWaitMs: 120_000 },
+        callbackRetry: { attempts: 10, codes: [], minWaitMs: 1000, maxWaitMs: 60_000 },
+        proxy: {},
+      },
     });
     assert.ok(path.isAbsolute(loadConfig({}).dataDir));
   });
@@ -106,6 +116,21 @@ describe('loadConfig', () => {
       replica_wait: '500ms',
       drain_timeout: '1m30s',
       log_level: 'debug',
+      SLUICE_NATS_URL: 'nats://127.0.0.1:4222',
+      max_async_body_size: '1Mi',
+      async_timeout: '5m',
+      result_ttl: '1h',
+      ack_wait: '10s',
+      max_inflight: '4',
+      max_retry_attempts: '3',
+      http_retry_codes: '503, 429',
+      initial_retry_wait: '1s',
+      max_retry_wait: '30s',
+      callback_retry_attempts: '2',
+      SLUICE_CALLBACK_KEY: 'k3y',
+      http_proxy: 'http://10.3.0.3:3128',
+      HTTPS_PROXY: '10.3.0.3:3129',
+      no_proxy: '.test-cluster.priv,localhost',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -119,7 +144,29 @@ describe('loadConfig', () => {
       replicaWaitMs: 500,
       drainTimeoutMs: 90_000,
       logLevel: 'debug',
+      async: {
+        natsUrl: 'nats://127.0.0.1:4222',
+        maxBodySize: MiB,
+        timeoutMs: 300_000,
+        resultTtlMs: 3_600_000,
+        ackWaitMs: 10_000,
+        concurrency: 4,
+        retry: { attempts: 3, codes: [503, 429], minWaitMs: 1000, maxWaitMs: 30_000 },
+        callbackRetry: { attempts: 2, codes: [], minWaitMs: 1000, maxWaitMs: 60_000 },
+        callbackKey: 'k3y',
+        proxy: { httpProxy: 'http://10.3.0.3:3128', httpsProxy: '10.3.0.3:3129', noProxy: '.test-cluster.priv,localhost' },
+      },
     });
+  });
+
+  it('names every bad async setting at once', () => {
+    assert.throws(
+      () => loadConfig({ async_timeout: 'soon', max_inflight: '0', http_retry_codes: '500,abc', HTTP_PROXY: 'socks5://x:1', SLUICE_NATS_URL: 'http://x' }),
+      (err: SluiceError) => {
+        for (const name of ['async_timeout=soon', 'max_inflight=0', 'http_retry_codes=500,abc', 'HTTP_PROXY=socks5://x:1', 'SLUICE_NATS_URL=http://x']) assert.match(err.message, new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        return true;
+      },
+    );
   });
 
   it('resolves a relative data dir to an absolute path', () => {
