@@ -5,6 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { CallbackClient, CallbackError, NoProxyList, type CallbackMessage, type CallbackOptions } from './callback.js';
 import { verifyCallbackSignature } from './signature.js';
+import { startForwardProxy, type ForwardProxy } from '../../test/forward-proxy.js';
 
 // Real sockets throughout: a receiver and a forward proxy on port 0, no mocks.
 
@@ -394,41 +395,10 @@ async function startReceiver(answer: () => [number, string] | undefined, extraHe
  * A tiny forward proxy: absolute-URI requests are forwarded with http.request, CONNECT is tunnelled;
  * `seen` records `METHOD target` of each. With `credentials`, anything else gets 407.
  */
-async function startProxy(opts: { credentials?: string } = {}) {
-  const seen: string[] = [];
-  const authorized = (auth: string | undefined) =>
-    opts.credentials === undefined || auth === `Basic ${Buffer.from(opts.credentials).toString('base64')}`;
-  const server = http.createServer((req, res) => {
-    if (!authorized(req.headers['proxy-authorization'])) {
-      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end();
-      return;
-    }
-    seen.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url ?? '');
-    const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
-    delete headers['proxy-connection'];
-    const upstream = http.request(target, { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    socket.on('error', () => undefined);
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = (req.url ?? '').split(':') as [string, string];
-    const upstream = net.connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket).pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('close', () => upstream.destroy());
-  });
-  const port = await listen(server);
-  return { port, url: `http://127.0.0.1:${port}`, seen };
+async function startProxy(opts: { credentials?: string } = {}): Promise<ForwardProxy> {
+  const proxy = await startForwardProxy(opts);
+  open.push(() => proxy.close());
+  return proxy;
 }
 
 async function listen(server: http.Server | net.Server, onClose?: () => void): Promise<number> {
