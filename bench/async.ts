@@ -8,7 +8,8 @@
  *   (c) the backend alone, in this process: enqueue/s, then claim+ack/s (concurrency 10) — the ceiling.
  * Prints all, and the ratios a/c(enqueue) and b/c(consume).
  * Env: BENCH_SECONDS for (a) (default 5), BENCH_ASYNC_CALLS for (b) and (c) (default 10000),
- * BENCH_BACKENDS (default "sqlite,jetstream").
+ * BENCH_BACKENDS (default "sqlite,jetstream"), BENCH_MAX_INFLIGHT (the worker's per-queue
+ * concurrency, `max_inflight`; default: the gateway's own default, 10).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,7 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const calls = Number(process.env['BENCH_ASYNC_CALLS'] ?? 10_000);
 const backends = (process.env['BENCH_BACKENDS'] ?? 'sqlite,jetstream').split(',');
 const body = Buffer.alloc(1024, 'x');
+const maxInflight = process.env['BENCH_MAX_INFLIGHT'];
 
 interface Figures {
   accepted: number;
@@ -115,7 +117,7 @@ async function measure(kind: string): Promise<Figures> {
   let nats: NatsServer | undefined;
   if (kind === 'jetstream') nats = await startNatsServer();
   const raw = await rawBackend(nats?.url);
-  const node = await startSluice({ args: nats ? ['--nats', nats.url] : [] });
+  const node = await startSluice({ args: nats ? ['--nats', nats.url] : [], env: maxInflight ? { max_inflight: maxInflight } : {} });
   await deployNodeTs(node, 'echo', await readFile(path.join(ROOT, 'functions', 'echo', 'handler.ts'), 'utf8'), { environment: { RAW_BODY: 'true' } });
   await fetch(`${node.url}/system/scale-function/echo`, { method: 'POST', body: JSON.stringify({ replicas: 4 }) });
   await waitAvailable(node, 'echo', 4);
@@ -129,7 +131,7 @@ async function measure(kind: string): Promise<Figures> {
   return { accepted: accepted.requestsPerSecond, completed, ...raw };
 }
 
-console.log(`async benchmark: (a) ${seconds}s of autocannon, 100 connections, POST 1 KB; (b) ${calls} calls with callbacks, 100 at a time, echo with 4 replicas; (c) ${calls} messages through the backend alone`);
+console.log(`async benchmark: (a) ${seconds}s of autocannon, 100 connections, POST 1 KB; (b) ${calls} calls with callbacks, 100 at a time, echo with 4 replicas, max_inflight ${maxInflight ?? '10 (default)'}; (c) ${calls} messages through the backend alone`);
 for (const kind of backends) {
   const f = await measure(kind);
   const n = (x: number): string => x.toFixed(0).padStart(7);

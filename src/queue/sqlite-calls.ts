@@ -20,7 +20,7 @@ export class SqliteCallStore implements CallStore {
   readonly #store: SqliteDb;
   readonly #insert: Database.Statement;
   readonly #byKey: Database.Statement<[string, number], { id: string }>;
-  readonly #dropStaleKey: Database.Statement;
+  readonly #claimKey: Database.Statement;
   readonly #get: Database.Statement<[string], { record: string }>;
   readonly #put: Database.Statement;
   readonly #putResult: Database.Statement;
@@ -32,14 +32,15 @@ export class SqliteCallStore implements CallStore {
     db.exec(`
       CREATE TABLE IF NOT EXISTS calls (
         id TEXT PRIMARY KEY, function TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL,
-        finished_at INTEGER, idempotency_key TEXT UNIQUE, record TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS calls_by_created ON calls (created_at);
-      CREATE INDEX IF NOT EXISTS calls_by_function ON calls (function, created_at);
+        finished_at INTEGER, record TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS calls_of_function ON calls (function);
+      CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, id TEXT NOT NULL, created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS call_results (
         id TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL)`);
-    this.#insert = db.prepare('INSERT OR IGNORE INTO calls (id, function, status, created_at, idempotency_key, record) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#byKey = db.prepare('SELECT id FROM calls WHERE idempotency_key = ? AND created_at >= ?');
-    this.#dropStaleKey = db.prepare('UPDATE calls SET idempotency_key = NULL WHERE idempotency_key = ?');
+    // Newest first is rowid order (calls are inserted as they arrive): no index on created_at to keep up.
+    this.#insert = db.prepare('INSERT OR IGNORE INTO calls (id, function, status, created_at, record) VALUES (?, ?, ?, ?, ?)');
+    this.#byKey = db.prepare('SELECT id FROM idempotency_keys WHERE key = ? AND created_at >= ?');
+    this.#claimKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, id, created_at) VALUES (?, ?, ?)');
     this.#get = db.prepare('SELECT record FROM calls WHERE id = ?');
     this.#put = db.prepare('UPDATE calls SET status = ?, finished_at = ?, record = ? WHERE id = ?');
     this.#putResult = db.prepare('INSERT OR REPLACE INTO call_results (id, status, headers, body) VALUES (?, ?, ?, ?)');
@@ -50,12 +51,13 @@ export class SqliteCallStore implements CallStore {
     const key = idempotencyKey ?? null;
     // Checked and claimed in the same transaction: two calls with one key in a turn make one call.
     return this.#store.write(() => {
+      const now = Date.now();
       if (key !== null) {
-        const first = this.#byKey.get(key, Date.now() - IDEMPOTENCY_WINDOW_MS);
+        const first = this.#byKey.get(key, now - IDEMPOTENCY_WINDOW_MS);
         if (first) return first.id;
-        this.#dropStaleKey.run(key);
+        this.#claimKey.run(key, record.callId, now);
       }
-      this.#insert.run(record.callId, record.function, record.status, Date.parse(record.timings.queued), key, JSON.stringify(record));
+      this.#insert.run(record.callId, record.function, record.status, Date.parse(record.timings.queued), JSON.stringify(record));
       return record.callId;
     });
   }
@@ -84,6 +86,7 @@ export class SqliteCallStore implements CallStore {
     await this.#store.write(() => {
       db.prepare('DELETE FROM calls WHERE id = ?').run(callId);
       db.prepare('DELETE FROM call_results WHERE id = ?').run(callId);
+      db.prepare('DELETE FROM idempotency_keys WHERE id = ?').run(callId);
     });
   }
 
@@ -93,7 +96,7 @@ export class SqliteCallStore implements CallStore {
     if (filter.function !== undefined) (where.push('function = ?'), args.push(filter.function));
     if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
     args.push(filter.limit ?? DEFAULT_LIMIT);
-    const sql = `SELECT record FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const sql = `SELECT record FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`;
     return (this.#store.db.prepare(sql).all(...args) as { record: string }[]).map((row) => JSON.parse(row.record) as CallRecord);
   }
 
@@ -112,6 +115,7 @@ export class SqliteCallStore implements CallStore {
     const old = "SELECT id FROM calls WHERE coalesce(finished_at, created_at) < ? AND status IN ('succeeded', 'failed', 'dead', 'cancelled')";
     return this.#store.write(() => {
       db.prepare(`DELETE FROM call_results WHERE id IN (${old})`).run(before);
+      db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(Math.min(before, Date.now() - IDEMPOTENCY_WINDOW_MS));
       return db.prepare(`DELETE FROM calls WHERE id IN (${old})`).run(before).changes;
     });
   }
