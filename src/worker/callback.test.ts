@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { CallbackClient, CallbackError, NoProxyList, type CallbackMessage, type CallbackOptions } from './callback.js';
+import { CallbackClient, CallbackError, type CallbackMessage, type CallbackOptions } from './callback.js';
+import { NoProxyList } from './no-proxy.js';
 import { verifyCallbackSignature } from './signature.js';
 import { startForwardProxy, type ForwardProxy } from '../../test/forward-proxy.js';
 
