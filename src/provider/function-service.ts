@@ -53,8 +53,9 @@ export class FunctionService {
   async invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
     this.invocations++;
     if (this.desired === 0) this.#wake();
+    const refused = new Set<Replica>();
     for (let attempt = 1; ; attempt++) {
-      const replica = this.#pick() ?? (await this.#waitForReplica());
+      const replica = this.#pick(refused) ?? this.#pick() ?? (await this.#waitForReplica());
       // The least-loaded replica is full, so all are: the watchdogs' limiter answers 429.
       const max = this.spec.config.maxInflight;
       if (max > 0 && replica.inflight >= max) throw errors.concurrencyLimit(max);
@@ -62,6 +63,7 @@ export class FunctionService {
         return await replica.invoke(inv, sink);
       } catch (err) {
         if (!(err instanceof ReplicaUnreachable)) throw err;
+        refused.add(replica);
         if (attempt === MAX_CONNECT_ATTEMPTS) throw errors.upstreamFailed(this.spec.name, `no replica accepted the connection (${err.message})`);
       }
     }
@@ -141,12 +143,16 @@ export class FunctionService {
     this.#replicas = this.#replicas.filter((r) => r !== replica);
   }
 
-  /** Least in-flight among ready replicas; ties rotate so load spreads evenly. */
-  #pick(): Replica | undefined {
+  /**
+   * Least in-flight among ready replicas, skipping those that just refused this call; ties rotate so
+   * load spreads evenly.
+   */
+  #pick(refused?: ReadonlySet<Replica>): Replica | undefined {
     const list = this.#replicas;
     let best: Replica | undefined;
     for (let i = 0; i < list.length; i++) {
       const candidate = list[(this.#next + i) % list.length] as Replica;
+      if (refused?.has(candidate)) continue;
       if (candidate.state === 'ready' && (!best || candidate.inflight < best.inflight)) best = candidate;
     }
     this.#next = (this.#next + 1) % Math.max(list.length, 1);

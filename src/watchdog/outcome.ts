@@ -14,7 +14,11 @@ export class ReplicaUnreachable extends Error {
   override readonly name = 'ReplicaUnreachable';
 }
 
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT']);
+/**
+ * The call never reached a function: no connection (refused, no socket), or a pooled connection
+ * whose replica had died, so writing the request failed (EPIPE).
+ */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT', 'EPIPE']);
 
 /**
  * Maps why a call stopped to what the caller is told (style rule 14). Whoever aborts a call gives the
