@@ -6,8 +6,8 @@ import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
 import { createGateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
-import { openAsyncBackend } from './queue/index.js';
-import { CallbackClient, Worker } from './worker/index.js';
+import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
+import { CallbackClient, Worker, gatewayInvoker, localInvoker } from './worker/index.js';
 
 /** One callback POST may take this long (connect to last byte) before it counts as failed and is retried. */
 const CALLBACK_TIMEOUT_MS = 30_000;
@@ -17,6 +17,8 @@ const HOST_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER']
 
 export interface ServeOptions {
   readonly flags: GatewayFlags;
+  /** Run async calls here too (default). Off: a gateway that only accepts them, for `sluice worker`s to run. */
+  readonly worker?: boolean;
   /** A stack file whose functions are built and deployed once the gateway listens (`npm start`). */
   readonly stackFile?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -30,28 +32,48 @@ export interface RunningNode {
 }
 
 /**
- * `sluice serve`: the composition root (architecture layer 5). Builds config, provider and gateway,
+ * `sluice serve`: the composition root (architecture layer 5). Builds config, provider, async backend, worker and gateway,
  * deploys the given stack, and stops cleanly on SIGTERM/SIGINT: in-flight calls drain, every replica
  * is stopped, the process exits 0. Resolves when the node has stopped.
  */
-export async function serve(opts: ServeOptions): Promise<void> {
-  // Listen for signals before anything starts: a SIGTERM during startup must still stop cleanly.
-  let signalled: (signal: NodeJS.Signals) => void = () => {};
-  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
-  const onSignal = (signal: NodeJS.Signals): void => {
-    process.once(signal, () => process.exit(130));
-    signalled(signal);
+export function serve(opts: ServeOptions): Promise<void> {
+  return untilSignal(() => startNode(opts), 'draining calls and stopping replicas');
+}
+
+export interface WorkerNodeOptions {
+  /** The gateway whose functions this worker runs, through its `/function/` route. */
+  readonly gatewayUrl: string;
+  /** `data` (the SQLite queue's dir, shared with the gateway's) and `nats`, as for `sluice serve`. */
+  readonly flags: GatewayFlags;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * `sluice worker`: a queue worker without a gateway, for scale-out. It consumes the same queue as
+ * the gateways (JetStream, or the SQLite file of a gateway on this machine) and runs each call
+ * through a gateway's sync route, as OpenFaaS's queue-worker does. Resolves when it has stopped.
+ */
+export function work(opts: WorkerNodeOptions): Promise<void> {
+  return untilSignal(() => startWorkerNode(opts), 'letting running calls finish');
+}
+
+/** Starts a queue worker without touching process signals (tests and embedding use this). */
+export async function startWorkerNode(opts: WorkerNodeOptions): Promise<{ stop(): Promise<void> }> {
+  const config = loadConfig(opts.env, opts.flags);
+  const logger = pino({ level: config.logLevel, base: undefined });
+  const invoker = gatewayInvoker(opts.gatewayUrl);
+  const { backend, callbacks } = await openAsync(config);
+  const worker = new Worker({ invoker, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
+  worker.start();
+  process.stdout.write(`Sluice ${VERSION} worker running the async calls of ${opts.gatewayUrl} (async queue: ${backend.kind})\n`);
+  return {
+    stop: async () => {
+      await worker.stop(config.drainTimeoutMs);
+      await backend.close();
+      await callbacks.close();
+      await invoker.close();
+    },
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const node = await startNode(opts).catch((err: unknown) => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    throw err;
-  });
-  const signal = await stopSignal;
-  process.stdout.write(`${signal}: draining calls and stopping replicas…\n`);
-  await node.stop();
 }
 
 /** Starts a node without touching process signals (tests and embedding use this). */
@@ -67,20 +89,11 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
   });
-  let backend;
-  try {
-    backend = await openAsyncBackend(config.async.natsUrl, path.join(config.dataDir, 'queue'));
-  } catch (err) {
+  const { backend, callbacks } = await openAsync(config).catch(async (err: unknown) => {
     await provider.close();
     throw err;
-  }
-  const callbacks = new CallbackClient({
-    ...(config.async.callbackKey === undefined ? {} : { signingKey: config.async.callbackKey }),
-    proxy: config.async.proxy,
-    timeoutMs: CALLBACK_TIMEOUT_MS,
-    userAgent: `sluice/${VERSION}`,
   });
-  const worker = new Worker({ provider, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
+  const worker = opts.worker === false ? undefined : new Worker({ invoker: localInvoker(provider), backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
   const gateway = createGateway({
     provider,
     maxBodySize: config.maxBodySize,
@@ -88,12 +101,12 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     drainTimeoutMs: config.drainTimeoutMs,
     logger,
     backend,
-    worker,
+    ...(worker ? { worker } : {}),
     async: config.async,
   });
   const stop = async (): Promise<void> => {
     await gateway.close();
-    await worker.stop(config.drainTimeoutMs);
+    await worker?.stop(config.drainTimeoutMs);
     await provider.close();
     await backend.close();
     await callbacks.close();
@@ -105,7 +118,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     await stop();
     throw err;
   }
-  worker.start();
+  worker?.start();
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir}; async queue: ${backend.kind})\n`);
   if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger);
@@ -113,6 +126,41 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
 }
 
 // --- internal ---
+
+/**
+ * Runs a node until SIGTERM/SIGINT, then stops it. Signals are listened for before the node starts:
+ * a SIGTERM during startup must still stop cleanly. A second signal exits at once (130).
+ */
+async function untilSignal(start: () => Promise<{ stop(): Promise<void> }>, stopping: string): Promise<void> {
+  let signalled: (signal: NodeJS.Signals) => void = () => {};
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.once(signal, () => process.exit(130));
+    signalled(signal);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const node = await start().catch((err: unknown) => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw err;
+  });
+  const signal = await stopSignal;
+  process.stdout.write(`${signal}: ${stopping}…\n`);
+  await node.stop();
+}
+
+/** The async backend (SQLite in the data dir, or JetStream) and the callback client of a node. */
+async function openAsync(config: GatewayConfig): Promise<{ backend: AsyncBackend; callbacks: CallbackClient }> {
+  const backend = await openAsyncBackend(config.async.natsUrl, path.join(config.dataDir, 'queue'));
+  const callbacks = new CallbackClient({
+    ...(config.async.callbackKey === undefined ? {} : { signingKey: config.async.callbackKey }),
+    proxy: config.async.proxy,
+    timeoutMs: CALLBACK_TIMEOUT_MS,
+    userAgent: `sluice/${VERSION}`,
+  });
+  return { backend, callbacks };
+}
 
 /**
  * Deploys a stack the way a user does: `sluice up -f FILE` against this gateway, over HTTP, in a

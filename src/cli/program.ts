@@ -15,6 +15,7 @@ import { registerServe } from './commands/serve.js';
 import { registerUp } from './commands/up.js';
 import { registerVersion } from './commands/version.js';
 import { registerWatchdog } from './commands/watchdog.js';
+import { registerWorker } from './commands/worker.js';
 
 export type { CliIo } from './_io.js';
 
@@ -42,6 +43,7 @@ const COMMANDS = [
   registerScale,
   registerVersion,
   registerServe,
+  registerWorker,
   registerWatchdog,
 ] as const;
 

@@ -26,7 +26,8 @@ const CALL_METHODS = ['POST', 'PUT', 'PATCH'];
 export interface AsyncContext {
   readonly provider: Provider;
   readonly backend: AsyncBackend;
-  readonly worker: Worker;
+  /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
+  readonly worker?: Worker;
   readonly config: AsyncConfig;
   readonly servedBy: string;
 }
@@ -90,7 +91,7 @@ async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerRespon
     await ctx.backend.calls.remove(callId).catch(() => {});
     throw Object.assign(errors.queueUnavailable((err as Error).message), { cause: err });
   }
-  ctx.worker.ensureQueue(queue);
+  ctx.worker?.ensureQueue(queue);
   answerAccepted(ctx, res, callId, startTime, false);
 }
 

@@ -11,7 +11,8 @@ const MAX_LIST = 1000;
 
 export interface CallsContext {
   readonly backend: AsyncBackend;
-  readonly worker: Worker;
+  /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
+  readonly worker?: Worker;
 }
 
 type Params = { readonly name: string; readonly query: URLSearchParams };
@@ -98,7 +99,7 @@ async function redrive(ctx: CallsContext, query: URLSearchParams): Promise<{ red
     });
   }
   const redriven = await ctx.backend.queue.redrive(ids);
-  for (const queue of new Set(chosen.map((letter) => letter.queue))) ctx.worker.ensureQueue(queue);
+  for (const queue of new Set(chosen.map((letter) => letter.queue))) ctx.worker?.ensureQueue(queue);
   return { redriven, callIds: ids };
 }
 

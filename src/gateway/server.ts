@@ -20,7 +20,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** Async calls: where they are stored, and the worker that runs them. */
   readonly backend: AsyncBackend;
-  readonly worker: Worker;
+  /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
+  readonly worker?: Worker;
   readonly async: AsyncConfig;
 }
 
@@ -41,8 +42,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const upgraded = new Set<Duplex>();
   const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded };
-  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, worker: opts.worker };
-  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, worker: opts.worker, config: opts.async, servedBy: SERVED_BY };
+  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}) };
+  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), config: opts.async, servedBy: SERVED_BY };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });

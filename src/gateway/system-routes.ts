@@ -25,7 +25,8 @@ export interface SystemContext {
   readonly provider: Provider;
   readonly maxBundleSize: number;
   readonly backend: AsyncBackend;
-  readonly worker: Worker;
+  /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
+  readonly worker?: Worker;
 }
 
 const bundleLimit = (ctx: SystemContext): BodyLimit => ({ bytes: ctx.maxBundleSize, setting: 'max_bundle_size' });

@@ -10,15 +10,15 @@ import {
   type QueueRequest,
 } from '../api/index.js';
 import type { AsyncConfig, RetryConfig } from '../config/index.js';
-import type { Provider } from '../provider/index.js';
 import type { AsyncBackend, Delivery } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import { retryPolicy, retryWait } from './retry.js';
-import { runCall, type RunOutcome } from './run-call.js';
+import type { Invoker } from './invoker.js';
+import type { RunOutcome } from './run-call.js';
 
 /** What handling a delivery needs: the node's parts, and the worker's counter for log lines. */
 export interface CallContext {
-  readonly provider: Provider;
+  readonly invoker: Invoker;
   readonly backend: AsyncBackend;
   readonly config: AsyncConfig;
   readonly logger: Logger;
@@ -66,10 +66,10 @@ export async function handleDelivery(ctx: CallContext, delivery: Delivery): Prom
 async function runAndRecord(ctx: CallContext, delivery: Delivery, request: QueueRequest, running: CallRecord): Promise<void> {
   const name = parseQualifiedName(request.Function);
   const body = await requestBody(ctx, request);
-  const outcome = body ? await whileLeased(ctx, delivery, () => runCall(ctx.provider, request, body, ctx.config.timeoutMs)) : missingBody(request);
+  const outcome = body ? await whileLeased(ctx, delivery, () => ctx.invoker.run(request, body, ctx.config.timeoutMs)) : missingBody(request);
   if (outcome.error && ctx.stopping()) return delivery.nack(0); // cut short by the shutdown: runs again after the restart
 
-  const policy = policyOf(ctx, name);
+  const policy = await policyOf(ctx, name);
   const failed = outcome.status < 200 || outcome.status >= 300;
   const retryable = failed && (policy.codes.includes(outcome.status) || (outcome.error !== undefined && (outcome.error.status >= 500 || outcome.status === 429)));
   const serial = ctx.nextSerial();
@@ -193,14 +193,8 @@ function missingBody(request: QueueRequest): RunOutcome {
   return { status: error.status, headers: {}, body: Buffer.from(`${error.message}\n`), seconds: 0, error };
 }
 
-function policyOf(ctx: CallContext, name: string): RetryConfig {
-  let annotations: Record<string, string> | undefined;
-  try {
-    annotations = ctx.provider.status(name).annotations;
-  } catch {
-    annotations = undefined; // removed since it was queued: the defaults apply
-  }
-  const { policy, problems } = retryPolicy(annotations, ctx.config.retry);
+async function policyOf(ctx: CallContext, name: string): Promise<RetryConfig> {
+  const { policy, problems } = retryPolicy(await ctx.invoker.annotations(name), ctx.config.retry);
   if (problems.length) ctx.logger.warn({ function: name }, `ignoring invalid retry annotations: ${problems.join(', ')}`);
   return policy;
 }

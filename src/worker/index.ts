@@ -1,6 +1,12 @@
 // The queue worker
-export { DEFAULT_QUEUE, Worker, queueOf } from './worker.js';
+export { Worker } from './worker.js';
 export type { WorkerOptions } from './worker.js';
+export { DEFAULT_QUEUE, queueOf } from './queues.js';
+
+// How a worker runs calls: in the gateway's process, or through a gateway's HTTP API
+export { gatewayInvoker } from './gateway-invoker.js';
+export { localInvoker } from './invoker.js';
+export type { Invoker } from './invoker.js';
 
 // Callbacks
 export { CallbackClient } from './callback.js';

@@ -52,7 +52,7 @@ export async function runCall(provider: Provider, request: QueueRequest, body: B
 }
 
 /** The original request's headers, as node:http would have given them to a sync call. */
-function invocationHeaders(request: QueueRequest, length: number): IncomingHttpHeaders {
+export function invocationHeaders(request: QueueRequest, length: number): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   for (const [name, values] of Object.entries(request.Header)) {
     const key = name.toLowerCase();

@@ -1,25 +1,20 @@
 import type { Logger } from 'pino';
 import type { AsyncConfig } from '../config/index.js';
-import type { Provider } from '../provider/index.js';
 import type { AsyncBackend, Subscription } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import { handleDelivery, type CallContext } from './handle-call.js';
+import type { Invoker } from './invoker.js';
+import { DEFAULT_QUEUE } from './queues.js';
 
-/** The queue every function uses unless its `com.openfaas.queue` annotation names another (OpenFaaS's subject). */
-export const DEFAULT_QUEUE = 'faas-request';
-const QUEUE_ANNOTATION = 'com.openfaas.queue';
+/** How often the worker looks for queues named by functions deployed since (a worker of its own process). */
+const QUEUES_EVERY_MS = 5000;
 /** How often finished calls older than result_ttl are pruned. */
 const PRUNE_EVERY_MS = 10 * 60_000;
 /** When handling a call fails unexpectedly (its store is down…), it is tried again after this. */
 const RETRY_UNEXPECTED_MS = 1000;
 
-/** The queue a function's async calls go through. */
-export function queueOf(annotations: Readonly<Record<string, string>> | undefined): string {
-  return annotations?.[QUEUE_ANNOTATION]?.trim() || DEFAULT_QUEUE;
-}
-
 export interface WorkerOptions {
-  readonly provider: Provider;
+  readonly invoker: Invoker;
   readonly backend: AsyncBackend;
   readonly config: AsyncConfig;
   readonly logger: Logger;
@@ -35,6 +30,7 @@ export class Worker {
   readonly #ctx: CallContext;
   readonly #opts: WorkerOptions;
   #pruner: NodeJS.Timeout | undefined;
+  #watcher: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(opts: WorkerOptions) {
@@ -43,10 +39,20 @@ export class Worker {
     this.#ctx = { ...opts, nextSerial: () => ++serial, stopping: () => this.#stopping };
   }
 
-  /** Consumes the default queue and every queue a deployed function names; prunes old calls. */
+  /**
+   * Consumes the default queue and every queue a deployed function names, now and as functions are
+   * deployed; prunes old calls.
+   */
   start(): void {
     this.ensureQueue(DEFAULT_QUEUE);
-    for (const fn of this.#opts.provider.list()) this.ensureQueue(queueOf(fn.annotations));
+    const watch = (): void => {
+      this.#opts.invoker.queues().then(
+        (queues) => queues.forEach((queue) => this.ensureQueue(queue)),
+        (err: unknown) => this.#opts.logger.warn({ err }, 'could not list the functions\' queues; trying again in 5s'),
+      );
+    };
+    watch();
+    this.#watcher = setInterval(watch, QUEUES_EVERY_MS).unref();
     const prune = (): void => {
       this.#opts.backend.calls.prune(Date.now() - this.#opts.config.resultTtlMs).catch((err: unknown) => this.#opts.logger.warn({ err }, 'pruning old calls failed'));
     };
@@ -74,6 +80,7 @@ export class Worker {
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#pruner);
+    clearInterval(this.#watcher);
     const stopped = Promise.all([...this.#subscriptions.values()].map((s) => s.stop()));
     await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }

@@ -105,7 +105,7 @@ describe('public API', () => {
     {
       face: 'worker',
       load: () => import('../../src/worker/index.js'),
-      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'queueOf', 'signCallback', 'verifyCallbackSignature'],
+      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueOf', 'signCallback', 'verifyCallbackSignature'],
     },
     {
       face: 'gateway',
@@ -147,6 +147,8 @@ describe('layering (architecture.md §2)', () => {
     'config -> api',
     // `sluice serve` runs the composition root in process (src/cli/README.md).
     'cli/commands/serve.ts -> server.js',
+    // `sluice worker` runs a queue worker node in process, the same way.
+    'cli/commands/worker.ts -> server.js',
     // `sluice watchdog` runs the watchdog's own executable, the one a container image runs.
     'cli/main.ts -> watchdog/standalone/main.js',
   ]);

@@ -10,6 +10,7 @@ export type ServeOptions = {
   data?: string;
   stack?: string;
   nats?: string;
+  worker: boolean;
 };
 
 /** Registers `sluice serve`: runs the gateway in this process until it is stopped. */
@@ -21,6 +22,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--bind <address>', 'address to listen on (env bind, default 127.0.0.1)')
     .option('--data <dir>', 'data directory: registry, bundles, sockets (env SLUICE_DATA, default ./.sluice)')
     .option('--stack <file>', 'deploy the functions of this stack file once started')
+    .option('--no-worker', 'accept async calls but leave running them to `sluice worker`s')
     .option('--nats <url>', 'keep the async queue and call records in NATS JetStream, e.g. nats://127.0.0.1:4222 (env SLUICE_NATS_URL; default: embedded SQLite in the data dir)')
     .action(async (opts: ServeOptions) => runServe(opts, io));
 }
@@ -36,5 +38,5 @@ export async function runServe(opts: ServeOptions, io: CliIo): Promise<void> {
   const stackFile = opts.stack === undefined ? undefined : path.resolve(io.cwd, opts.stack);
   // server.ts is the composition root: loaded only when serving, so the client commands stay light.
   const { serve } = await import('../../server.js');
-  await serve({ flags, ...(stackFile === undefined ? {} : { stackFile }), env: io.env });
+  await serve({ flags, worker: opts.worker, ...(stackFile === undefined ? {} : { stackFile }), env: io.env });
 }
