@@ -1,9 +1,18 @@
 import type { GoUrl, QueueRequest } from './async.js';
 import { errors } from './errors.js';
 
+/** Header names seen so far → their canonical form: the same few dozen names come with every call. */
+const canonical = new Map<string, string>();
+const CANONICAL_CACHE_LIMIT = 1000;
+
 /** Go's `http.CanonicalHeaderKey`: `x-call-id` → `X-Call-Id`, as OpenFaaS's header map has them. */
 export function canonicalHeaderKey(name: string): string {
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+  let key = canonical.get(name);
+  if (key === undefined) {
+    key = name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+    if (canonical.size < CANONICAL_CACHE_LIMIT) canonical.set(name, key);
+  }
+  return key;
 }
 
 /** A URL as Go's `encoding/json` writes a `url.URL`. */
