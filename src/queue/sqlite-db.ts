@@ -36,6 +36,11 @@ export class SqliteDb {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // The default 2 MiB page cache holds a few hundred calls: past that, every claim, ack and record
+    // update reads its pages back from the OS. 64 MiB of cache and reads through mmap measured 1.5x
+    // the claim+ack rate.
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('mmap_size = 268435456');
     this.#walFile = `${file}-wal`;
     this.#flush = this.db.transaction((ops: Op[]) => {
       for (const op of ops) op.run();
