@@ -102,14 +102,16 @@ export class GatewayClient {
 
   /**
    * Deploys with faas-cli's `--update` semantics: `PUT /system/functions`, then `POST` when the
-   * function does not exist yet. Returns the gateway's status (202).
+   * function does not exist yet; with `replace` (faas-cli `--replace`), `DELETE` it first (if it
+   * exists), then `POST`. Returns the gateway's status (202).
    */
-  async deploy(deployment: FunctionDeployment): Promise<number> {
+  async deploy(deployment: FunctionDeployment, opts: { replace?: boolean } = {}): Promise<number> {
     const body = { body: JSON.stringify(deployment), type: 'application/json' };
-    try {
-      return (await this.#system('PUT', '/system/functions', body)).status;
-    } catch (err) {
-      if (!(err instanceof GatewayAnswerError) || err.status !== 404) throw err;
+    if (opts.replace) {
+      await unlessNotFound(this.removeFunction(deployment.service));
+    } else {
+      const updated = await unlessNotFound(this.#system('PUT', '/system/functions', body));
+      if (updated) return updated.status;
     }
     return (await this.#system('POST', '/system/functions', body)).status;
   }
@@ -264,4 +266,14 @@ function unreachable(url: string, err: unknown): SluiceError {
     (cause as { code?: unknown } | undefined)?.code ?? (cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err));
   const wrapped = errors.gatewayUnreachable(url, String(detail));
   return new SluiceError(wrapped.code, wrapped.status, wrapped.message, { cause: err });
+}
+
+/** The answer of a /system request, or undefined when the gateway said 404 (the function does not exist). */
+async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if (err instanceof GatewayAnswerError && err.status === 404) return undefined;
+    throw err;
+  }
 }

@@ -39,17 +39,25 @@ export async function buildStack(stack: Stack, ctx: CliContext, shrinkwrap = fal
       ctx.out.progress(`Skipping ${fn.name}: no lang, deploys image ${fn.image ?? '(none)'} as is`);
       continue;
     }
-    ctx.out.progress(`Building ${fn.name}…`);
-    built.push(await buildOne(stack, fn, ctx, shrinkwrap));
+    built.push(await buildStackFunction(stack, fn, ctx, { shrinkwrap }));
   }
   return built;
 }
 
-// --- internal ---
-
-async function buildOne(stack: Stack, fn: StackFunction, ctx: CliContext, shrinkwrap: boolean): Promise<BuiltBundle> {
+/**
+ * Builds one function of the stack into `<outDir>/<name>` (default `<stack dir>/build`), with
+ * progress lines; any failure is ERR_BUILD_FAILED (exit 4). `sluice store deploy` builds into a
+ * temp folder with it.
+ */
+export async function buildStackFunction(
+  stack: Stack,
+  fn: StackFunction,
+  ctx: CliContext,
+  opts: { shrinkwrap?: boolean; outDir?: string } = {},
+): Promise<BuiltBundle> {
+  ctx.out.progress(`Building ${fn.name}…`);
   try {
-    return await buildFunction(stack, fn, { onProgress: (step) => ctx.out.progress(`  ${step}`), shrinkwrap });
+    return await buildFunction(stack, fn, { ...opts, onProgress: (step) => ctx.out.progress(`  ${step}`) });
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     const failed = errors.buildFailed(fn.name, err instanceof Error ? err.message : String(err));

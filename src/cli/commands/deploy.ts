@@ -48,7 +48,7 @@ export async function deployStack(stack: Stack, ctx: CliContext, bundles?: Reado
   const results: DeployResult[] = [];
   for (const fn of stack.functions) {
     const dir = fn.lang ? (bundles?.get(fn.name) ?? path.join(stack.dir, 'build', fn.name)) : undefined;
-    results.push(await deployOne(stack, fn, dir, client, ctx));
+    results.push(await deployStackFunction(stack, fn, dir, client, ctx));
   }
   return results;
 }
@@ -59,9 +59,19 @@ export function printDeployed(ctx: CliContext, results: readonly DeployResult[],
   else for (const result of results) ctx.out.line(result.url);
 }
 
-// --- internal ---
-
-async function deployOne(stack: Stack, fn: StackFunction, dir: string | undefined, client: GatewayClient, ctx: CliContext): Promise<DeployResult> {
+/**
+ * Deploys one function of the stack: packs and uploads its bundle folder `dir` (when it has a
+ * `lang`), then deploys it — updated in place (PUT, POST on 404), or with `replace` removed first
+ * and created again (faas-cli `deploy --replace`).
+ */
+export async function deployStackFunction(
+  stack: Stack,
+  fn: StackFunction,
+  dir: string | undefined,
+  client: GatewayClient,
+  ctx: CliContext,
+  opts: { replace?: boolean } = {},
+): Promise<DeployResult> {
   let bundle: string | undefined;
   if (dir !== undefined) {
     if (!existsSync(path.join(dir, MANIFEST_FILE))) {
@@ -73,8 +83,8 @@ async function deployOne(stack: Stack, fn: StackFunction, dir: string | undefine
   } else if (!fn.image) {
     throw errors.stackInvalid(shownPath(ctx, stack.file), [`${fn.name}: needs a lang (to build a bundle) or an image with fprocess`]);
   }
-  ctx.out.progress(`Deploying ${fn.name}…`);
-  const status = await client.deploy(deploymentFor(fn, bundle));
+  ctx.out.progress(`${opts.replace ? 'Replacing' : 'Deploying'} ${fn.name}…`);
+  const status = await client.deploy(deploymentFor(fn, bundle), opts);
   ctx.out.progress(`Deployed ${fn.name} (${status})`);
   return { name: fn.name, status, ...(bundle ? { bundle } : {}), url: client.functionUrl(fn.name) };
 }
