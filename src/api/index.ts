@@ -24,3 +24,7 @@ export { BundleManifest, MANIFEST_FILE, RuntimeMode } from './bundle.js';
 export { assertFunctionName, assertNamespace, parseQualifiedName } from './names.js';
 export { parseJson } from './parse.js';
 export { VERSION } from './version.js';
+
+// Callback signatures: the worker signs, receivers (the CLI's `sluice receiver` among them) verify
+export { SIGNATURE_HEADER, signCallback, verifyCallbackSignature } from './signature.js';
+export type { VerifyOptions } from './signature.js';

@@ -4,8 +4,8 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { CallbackClient, CallbackError, type CallbackMessage, type CallbackOptions } from './callback.js';
+import { verifyCallbackSignature } from '../api/index.js';
 import { NoProxyList } from './no-proxy.js';
-import { verifyCallbackSignature } from './signature.js';
 import { startForwardProxy, type ForwardProxy } from '../../test/forward-proxy.js';
 
 // Real sockets throughout: a receiver and a forward proxy on port 0, no mocks.

@@ -1,6 +1,6 @@
 import { Agent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
+import { SIGNATURE_HEADER, signCallback } from '../api/index.js';
 import { NoProxyList } from './no-proxy.js';
-import { SIGNATURE_HEADER, signCallback } from './signature.js';
 
 /** One finished async call, to be POSTed to its `X-Callback-Url` (reference §3.3). */
 export interface CallbackMessage {

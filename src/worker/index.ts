@@ -11,4 +11,3 @@ export type { Invoker } from './invoker.js';
 // Callbacks
 export { CallbackClient } from './callback.js';
 export type { CallbackMessage, CallbackOptions } from './callback.js';
-export { signCallback, verifyCallbackSignature } from './signature.js';

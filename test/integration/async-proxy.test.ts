@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { verifyCallbackSignature } from '../../src/worker/signature.js';
+import { verifyCallbackSignature } from '../../src/api/index.js';
 import { startReceiver, type CallbackReceiver, type ReceivedCallback } from '../callback-receiver.js';
 import { startForwardProxy, type ForwardProxy } from '../forward-proxy.js';
 import { cleanup, deploy, startSluice } from '../harness.js';

@@ -29,6 +29,7 @@ describe('public API', () => {
         'IDEMPOTENCY_WINDOW_MS',
         'MANIFEST_FILE',
         'RuntimeMode',
+        'SIGNATURE_HEADER',
         'ScaleServiceRequest',
         'SluiceError',
         'VERSION',
@@ -42,7 +43,9 @@ describe('public API', () => {
         'parseJson',
         'parseQualifiedName',
         'queueHeader',
+        'signCallback',
         'toSluiceError',
+        'verifyCallbackSignature',
       ],
     },
     {
@@ -105,7 +108,7 @@ describe('public API', () => {
     {
       face: 'worker',
       load: () => import('../../src/worker/index.js'),
-      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueOf', 'signCallback', 'verifyCallbackSignature'],
+      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueOf'],
     },
     {
       face: 'gateway',
