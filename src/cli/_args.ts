@@ -2,14 +2,23 @@ import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/index.js';
 
 /**
- * Parses a `-H/--header K=V` value, splitting on the first `=` (values may contain `=`).
+ * A parser of `K=V` flag values, splitting on the first `=` (values may contain `=`, and may be
+ * empty); `example` shows the form in its error.
+ * @example keyValue('-e KEY=value')('A=b=c') // ['A', 'b=c']
+ */
+export function keyValue(example: string): (text: string) => [string, string] {
+  return function parseKeyValue(text) {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`use the form key=value, e.g. ${example}`);
+    return [text.slice(0, eq), text.slice(eq + 1)];
+  };
+}
+
+/**
+ * Parses a `-H/--header K=V` value.
  * @example parseHeader('X-Token=a=b') // ['X-Token', 'a=b']
  */
-export function parseHeader(text: string): [string, string] {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError('use the form key=value, e.g. -H X-Api-Key=secret');
-  return [text.slice(0, eq), text.slice(eq + 1)];
-}
+export const parseHeader = keyValue('-H X-Api-Key=secret');
 
 /** Parses a `--query K=V` value; unlike headers an empty value is an error (faas-cli rule). */
 export function parseQuery(text: string): [string, string] {

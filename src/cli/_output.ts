@@ -69,3 +69,8 @@ export function formatFields(fields: readonly Field[]): string {
   }
   return text;
 }
+
+/** A map as `key: value` items of a list Field (`describe` labels, annotations, environment). */
+export function pairLines(map: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(map ?? {}).map(([key, value]) => `${key}: ${value}`);
+}

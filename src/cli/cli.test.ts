@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { SluiceError, VERSION, errors } from '../api/index.js';
 import type { CallRecord } from '../api/index.js';
@@ -20,6 +21,8 @@ import { outcomeOf } from './_wait.js';
 import { formatCallRecord, formatCallTable, formatSeconds } from './commands/calls-format.js';
 import { formatDescription } from './commands/describe.js';
 import { formatFunctionTable } from './commands/list.js';
+import { formatStoreTable } from './commands/store.js';
+import type { StoreItem } from './_store.js';
 import { runCli } from './program.js';
 import type { CliIo } from './program.js';
 
@@ -550,5 +553,104 @@ describe('sluice calls and invoke --async against a fake gateway', () => {
     const { io, stderr } = captureIo();
     assert.equal(await runCli(['calls', 'get', 'nope', '-g', gateway], io), EXIT.failed);
     assert.equal(stderr(), 'Error: no async call "nope"\n');
+  });
+});
+
+describe('sluice store (the shipped functions, or a local stack with --url)', () => {
+  /** A folder holding `file` with one image-only function, `cat-fn`, described as `description`. */
+  async function storeDir(file: string, description: string): Promise<string> {
+    const dir = await mkdtemp(path.join(workDir, 'store-'));
+    const yaml = `provider:\n  name: openfaas\nfunctions:\n  cat-fn:\n    image: cat\n    fprocess: cat\n    annotations:\n      description: "${description}"\n`;
+    await writeFile(path.join(dir, file), yaml);
+    return dir;
+  }
+
+  it('gives every shipped function a one-line description (functions/stack.yml\'s convention)', async () => {
+    const { io, stdout } = captureIo();
+    assert.equal(await runCli(['store', 'list', '--json'], io), EXIT.ok);
+    const items = JSON.parse(stdout()) as StoreItem[];
+    assert.ok(['echo', 'pi'].every((name) => items.some((item) => item.name === name)), 'echo and pi are in the store');
+    for (const item of items) {
+      const hint = `functions/stack.yml: give ${item.name} "annotations: { description: ... }", one line, at most 60 characters, no final period`;
+      assert.match(item.description, /^[^\n]{1,60}(?<!\.)$/, hint);
+    }
+  });
+
+  it('lists FUNCTION, LANG and DESCRIPTION, cutting long descriptions unless verbose', () => {
+    const item = (name: string, description: string): StoreItem => ({ name, description, lang: 'node-ts', environment: {}, labels: {}, annotations: {} });
+    const long = 'x'.repeat(70);
+    const items = [item('short', 'Says hi'), item('long', long), { ...item('img', ''), lang: undefined }];
+    const table = formatStoreTable(items, false);
+    assert.equal(table.split('\n')[0], 'FUNCTION   LANG      DESCRIPTION');
+    assert.match(table, /^short +node-ts +Says hi$/m);
+    assert.match(table, new RegExp(`^long +node-ts +${'x'.repeat(59)}…$`, 'm'));
+    assert.match(table, /^img +-$/m);
+    assert.match(formatStoreTable(items, true), new RegExp(`${long}$`, 'm'));
+  });
+
+  it('reads another store with --url: a folder (stack.yaml first), a stack file, a file: URL', async () => {
+    const dir = await storeDir('stack.yml', 'Cats');
+    await writeFile(path.join(dir, 'stack.yaml'), (await readFile(path.join(dir, 'stack.yml'), 'utf8')).replace('Cats', 'Cats from stack.yaml'));
+    const cases: [url: string, description: string][] = [
+      [path.basename(dir), 'Cats from stack.yaml'],
+      [path.join(dir, 'stack.yml'), 'Cats'],
+      [pathToFileURL(dir).href, 'Cats from stack.yaml'],
+    ];
+    for (const [url, description] of cases) {
+      const { io, stdout } = captureIo({ cwd: path.dirname(dir) });
+      assert.equal(await runCli(['store', '--url', url, 'list'], io), EXIT.ok);
+      assert.match(stdout(), new RegExp(`^cat-fn +- +${description}$`, 'm'), url);
+    }
+  });
+
+  it('describes a function with its future URL on the gateway in use', async () => {
+    const dir = await storeDir('stack.yml', 'Cats');
+    const { io, stdout } = captureIo();
+    assert.equal(await runCli(['store', 'describe', 'cat-fn', '-u', dir, '-g', 'http://gw:9'], io), EXIT.ok);
+    assert.match(stdout(), /^Description: +Cats$/m);
+    assert.match(stdout(), /^Function process: +cat$/m);
+    assert.match(stdout(), /^URL: +http:\/\/gw:9\/function\/cat-fn$/m);
+    const json = captureIo();
+    assert.equal(await runCli(['store', 'inspect', 'pi', '--json', '-g', 'http://gw:9'], json.io), EXIT.ok);
+    const pi = JSON.parse(json.stdout()) as StoreItem & { url: string; store: string };
+    assert.equal(pi.url, 'http://gw:9/function/pi');
+    assert.equal(pi.lang, 'node-ts');
+    assert.ok(existsSync(path.join(pi.handler as string, 'handler.ts')), 'handler is the absolute folder');
+    assert.ok(pi.store.endsWith(path.join('functions', 'stack.yml')));
+  });
+
+  it('names the available functions when the name is unknown (exit 2)', async () => {
+    for (const command of ['describe', 'deploy']) {
+      const { io, stderr } = captureIo();
+      assert.equal(await runCli(['store', command, 'nope', '-g', refused], io), EXIT.usage);
+      assert.match(stderr(), /^Error: no function "nope" in the store .*functions\/stack\.yml; available: echo, pi/);
+    }
+  });
+
+  it('refuses remote stores (exit 2) and a missing one (exit 4)', async () => {
+    const remote = captureIo();
+    assert.equal(await runCli(['store', 'list', '--url', 'https://raw.githubusercontent.com/openfaas/store/master/functions.json'], remote.io), EXIT.usage);
+    assert.match(remote.stderr(), /only local stores are supported/);
+    const missing = captureIo();
+    assert.equal(await runCli(['store', 'list', '--url', 'nowhere'], missing.io), EXIT.local);
+    assert.match(missing.stderr(), /nowhere has errors:\n {2}file not found/);
+  });
+
+  it('checks deploy flags before building anything (exit 2)', async () => {
+    const alias = captureIo();
+    assert.equal(await runCli(['store', 'deploy', 'pi', '--name', 'Bad_Name', '-g', refused], alias.io), EXIT.usage);
+    assert.match(alias.stderr(), /invalid function name "Bad_Name"/);
+    const env = captureIo();
+    assert.equal(await runCli(['store', 'deploy', 'pi', '-e', 'novalue', '-g', refused], env.io), EXIT.usage);
+    assert.match(env.stderr(), /use the form key=value, e\.g\. -e KEY=value/);
+    const both = captureIo();
+    assert.equal(await runCli(['store', 'deploy', 'pi', '--replace', '--update', '-g', refused], both.io), EXIT.usage);
+  });
+
+  it('deploys an image-only function without building, and stops at an unreachable gateway (exit 3)', async () => {
+    const dir = await storeDir('stack.yml', 'Cats');
+    const { io, stderr } = captureIo();
+    assert.equal(await runCli(['store', 'deploy', 'cat-fn', '-u', dir, '-g', refused], io), EXIT.unreachable);
+    assert.match(stderr(), /cannot reach the gateway/);
   });
 });

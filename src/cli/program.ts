@@ -12,6 +12,7 @@ import { registerNew } from './commands/new.js';
 import { registerRemove } from './commands/remove.js';
 import { registerScale } from './commands/scale.js';
 import { registerServe } from './commands/serve.js';
+import { registerStore } from './commands/store.js';
 import { registerUp } from './commands/up.js';
 import { registerVersion } from './commands/version.js';
 import { registerWatchdog } from './commands/watchdog.js';
@@ -41,6 +42,7 @@ const COMMANDS = [
   registerCalls,
   registerRemove,
   registerScale,
+  registerStore,
   registerVersion,
   registerServe,
   registerWorker,

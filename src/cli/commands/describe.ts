@@ -4,7 +4,7 @@ import type { GatewayClient } from '../_client.js';
 import { clientFor, contextOf } from '../_context.js';
 import type { CliContext } from '../_context.js';
 import type { CliIo } from '../_io.js';
-import { formatFields } from '../_output.js';
+import { formatFields, pairLines } from '../_output.js';
 
 /** Flags of `sluice describe`. */
 export type DescribeOptions = {
@@ -32,7 +32,6 @@ export async function runDescribe(name: string, opts: DescribeOptions, ctx: CliC
 /** The describe layout (faas-cli's fields, in its order). */
 export function formatDescription(fn: FunctionStatus, client: Pick<GatewayClient, 'functionUrl'>): string {
   const available = fn.availableReplicas ?? 0;
-  const pairs = (map: Record<string, string> | undefined): string[] => Object.entries(map ?? {}).map(([k, v]) => `${k}: ${v}`);
   return formatFields([
     ['Name', fn.name],
     ['Status', available > 0 ? 'Ready' : 'Not Ready'],
@@ -42,8 +41,8 @@ export function formatDescription(fn: FunctionStatus, client: Pick<GatewayClient
     ['Image', fn.image],
     ['Function process', fn.envProcess ?? '<default>'],
     ['URL', client.functionUrl(fn.name)],
-    ['Labels', pairs(fn.labels)],
-    ['Annotations', pairs(fn.annotations)],
+    ['Labels', pairLines(fn.labels)],
+    ['Annotations', pairLines(fn.annotations)],
     ['Created', fn.createdAt ?? ''],
   ]);
 }
