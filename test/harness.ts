@@ -210,3 +210,27 @@ export function postOneBigChunk(node: SluiceNode, path: string, size: number): P
     socket.on('error', () => resolve(''));
   });
 }
+
+/** What one run of the built CLI gave. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `sluice` CLI as a user would, against `node` (OPENFAAS_URL set), with stdin given
+ * or empty (a pipe: no progress lines), in `cwd` and with extra `env` when given.
+ */
+export function runSluice(node: SluiceNode, args: string[], opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, OPENFAAS_URL: node.url, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin);
+  });
+}

@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, cleanup, startSluice, tempDir, type SluiceNode } from '../harness.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { cleanup, runSluice, startSluice, tempDir, type CliRun, type SluiceNode } from '../harness.js';
 
 let node: SluiceNode;
 let project: string;
 
 /** Runs the built `sluice` CLI in the project dir, as a user would, with OPENFAAS_URL set. */
-function sluice(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: project, env: { ...process.env, OPENFAAS_URL: node.url } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function sluice(args: string[], stdin?: string): Promise<CliRun> {
+  return runSluice(node, args, { cwd: project, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 describe("the issue's walkthrough: new → up → list → invoke → describe → scale → remove", () => {
