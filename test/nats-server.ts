@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './harness.js';
 
 export interface NatsServer {
   /** `nats://127.0.0.1:<port>` */
@@ -98,16 +98,4 @@ function serverHandle(child: ChildProcess, port: number, storeDir: string): Nats
       if (running()) child.kill('SIGKILL');
     },
   };
-}
-
-/** A port the kernel just gave out for :0 (free now; see ATTEMPTS for the race). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -32,6 +32,12 @@ describe('the pi function (functions/pi) through the gateway', () => {
     for (const body of ['0\n\n', '', 'lots', '-5']) assert.equal(await (await pi(body)).text(), `40 ${FORTY}\n`, JSON.stringify(body));
   });
 
+  it('reads the number whatever the Content-Type: curl -d sends it form-encoded', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'application/octet-stream', 'application/json']) {
+      assert.equal(await (await pi('41', { 'content-type': type })).text(), `41 ${FORTY}1\n`, type);
+    }
+  });
+
   it('answers JSON to Accept: application/json', async () => {
     const res = await pi('40', { accept: 'application/json' });
     assert.deepEqual(await res.json(), { digits: 40, pi: FORTY });
