@@ -44,3 +44,8 @@ export function median(results: LoadResult[]): LoadResult {
   const sorted = [...results].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
   return sorted[Math.floor(sorted.length / 2)] as LoadResult;
 }
+
+/** The value below which a fraction `p` of `xs` lies (0.5: the median of an odd count). */
+export function percentile(xs: readonly number[], p: number): number {
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+}

@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanup, deploy, deployNodeTs, ROOT, startSluice, waitAvailable } from '../test/harness.js';
+import { percentile } from './_measure.js';
 
 const runs = Number(process.env['BENCH_COLD_RUNS'] ?? 15);
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 
 const node = await startSluice();
 await deployNodeTs(node, 'echo', await readFile(path.join(ROOT, 'functions', 'echo', 'handler.ts'), 'utf8'), { environment: { RAW_BODY: 'true' } });
