@@ -51,8 +51,8 @@ export async function imagePipeline(op: ImageOp, input: Buffer, opts: ImageOptio
   const mode = opts.mode ?? (GREY_BY_DEFAULT.has(op) || channels < 3 ? 'L' : undefined);
   if (mode === 'L') image = image.toColourspace('b-w');
   else if (mode === 'RGB') image = image.toColourspace('srgb');
-  // Huffman optimisation (sharp's default) makes encoding ~1.5× slower for ~3% smaller files:
-  // measured in docs/benchmarks.md, "Image functions".
+  // Huffman optimisation (sharp's default) makes the encode 2.1–2.4× slower for files 1.6–4.7%
+  // smaller: docs/benchmarks.md, "Functions (issue 5)".
   return image.jpeg({ quality: opts.quality ?? DEFAULT_QUALITY, optimiseCoding: false });
 }
 
