@@ -84,8 +84,21 @@ export const errors = {
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
-  portInUse: define('ERR_PORT_IN_USE', 500, (address: string) => `${address} is already in use: stop the other server or choose another with --port (env port)`),
+  portInUse: define(
+    'ERR_PORT_IN_USE',
+    500,
+    (address: string, setting = '--port (env port)') => `${address} is already in use: stop the other server or choose another with ${setting}`,
+  ),
   shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'shutting down: retry against another node or replica, or after the restart'),
+
+  // --- sluice receiver ---
+  signatureInvalid: define(
+    'ERR_SIGNATURE_INVALID',
+    401,
+    (detail: string) => `X-Sluice-Signature ${detail}; nothing was saved — give the gateway the receiver's key (SLUICE_CALLBACK_KEY), or run the receiver without one`,
+  ),
+  messageNotFound: define('ERR_MESSAGE_NOT_FOUND', 404, (name: string) => `no message "${name}" was received: GET /messages lists those that were`),
+  messageNotSaved: define('ERR_MESSAGE_NOT_SAVED', 507, (name: string, detail: string) => `message "${name}" could not be saved: ${detail}; the receiver keeps running`),
 
   // --- client side (CLI, stack files, templates) ---
   stackInvalid: define('ERR_STACK_INVALID', 400, (file: string, problems: string[]) => `${file} has errors:\n  ${problems.join('\n  ')}`),

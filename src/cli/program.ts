@@ -9,6 +9,7 @@ import { registerDescribe } from './commands/describe.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
+import { registerReceiver } from './commands/receiver.js';
 import { registerRemove } from './commands/remove.js';
 import { registerScale } from './commands/scale.js';
 import { registerServe } from './commands/serve.js';
@@ -46,6 +47,7 @@ const COMMANDS = [
   registerVersion,
   registerServe,
   registerWorker,
+  registerReceiver,
   registerWatchdog,
 ] as const;
 
