@@ -61,7 +61,7 @@ describe('sluice store: the functions shipped with Sluice, against a real gatewa
     assert.match(run.stdout, /^Name: +pi$/m);
     assert.match(run.stdout, /^Description: +Pi to N digits/m);
     assert.match(run.stdout, /^Lang: +node-ts$/m);
-    assert.match(run.stdout, /^Environment: +PI_MAX_DIGITS: 1000000$/m);
+    assert.match(run.stdout, /^(Environment:)? +PI_MAX_DIGITS: 1000000$/m, 'one line per variable, aligned under Environment:');
     assert.equal(run.stdout.match(/^URL: +(\S+)$/m)?.[1], `${node.url}/function/pi`);
   });
 
