@@ -87,7 +87,8 @@ async function requireInputs(stack: Stack, fn: StackFunction): Promise<string> {
 
 function manifestFor(stack: Stack, fn: StackFunction, template: Template): BundleManifest {
   const fprocess = fn.fprocess ?? template.fprocess;
-  if (fprocess === '') {
+  // A workflow runs no process: the gateway runs its steps.
+  if (fprocess === '' && template.mode !== 'workflow') {
     throw errors.stackInvalid(stack.file, [`functions.${fn.name}.fprocess: required, as template ${template.name} sets none`]);
   }
   return { name: fn.name, lang: template.name, mode: template.mode, fprocess, environment: { ...template.environment } };

@@ -9,10 +9,12 @@ import {
   errors,
   type FunctionDeployment,
   type FunctionStatus,
+  type RuntimeMode,
 } from '../api/index.js';
 import { BundleStore } from './bundle-store.js';
 import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
+import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
 import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
 import type { Replica, ReplicaEvents } from './replica.js';
@@ -39,7 +41,12 @@ export interface ProviderOptions {
   /** The part of the host env functions may see (PATH, HOME, LANG…). */
   readonly hostEnv: Readonly<Record<string, string>>;
   readonly log: (line: ReplicaLogLine) => void;
+  /** Runtimes for functions that run in this process, by mode (`workflow`). */
+  readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
 }
+
+/** Modes whose functions run in the gateway's process, so need a runtime given in the options. */
+const IN_GATEWAY: ReadonlySet<RuntimeMode> = new Set(['workflow']);
 
 /** How long an unreferenced bundle is kept: an upload is followed by its deploy well within this. */
 const BUNDLE_GRACE_MS = 10 * 60_000;
@@ -63,10 +70,12 @@ export class Provider {
   readonly #opts: ProviderOptions;
   readonly #defaults: SpecDefaults;
   readonly #runDir: string;
+  readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
 
   private constructor(opts: ProviderOptions, runDir: string) {
     this.#opts = opts;
     this.#runDir = runDir;
+    for (const [mode, factory] of Object.entries(opts.runtimes ?? {})) this.#runtimes.set(mode as RuntimeMode, factory(this));
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
@@ -98,7 +107,7 @@ export class Provider {
       const existing = this.#functions.get(dep.service);
       if (mode === 'create' && existing) throw errors.functionExists(dep.service);
       if (mode === 'update' && !existing) throw errors.functionNotFound(dep.service);
-      const spec = await resolveSpec(dep, this.bundles, this.#defaults);
+      const spec = await this.#resolve(dep);
       const replicas = existing ? Math.min(Math.max(existing.service.desired, bounds.min), bounds.max) : Math.max(bounds.min, 1);
       const createdAt = existing?.createdAt ?? new Date().toISOString();
       this.#registry.save({ deployment: dep, replicas, createdAt });
@@ -164,11 +173,23 @@ export class Provider {
     return deployed;
   }
 
+  /** The runtime spec of a deployment, checked by its in-gateway runtime when it has one. */
+  async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
+    const spec = await resolveSpec(dep, this.bundles, this.#defaults);
+    const mode = spec.config.mode;
+    if (IN_GATEWAY.has(mode) || this.#runtimes.has(mode)) {
+      const runtime = this.#runtimes.get(mode);
+      if (!runtime) throw errors.badRequest(`function "${dep.service}" runs in ${mode} mode, which this node cannot run`);
+      await runtime.prepare(spec, when);
+    }
+    return spec;
+  }
+
   async #restore(): Promise<void> {
     for (const entry of this.#registry.all()) {
       const name = entry.deployment.service;
       try {
-        const spec = await resolveSpec(entry.deployment, this.bundles, this.#defaults);
+        const spec = await this.#resolve(entry.deployment, 'restore');
         const service = this.#serviceFor(spec);
         this.#functions.set(name, { deployment: entry.deployment, createdAt: entry.createdAt, service });
         service.scale(entry.replicas);
@@ -185,10 +206,11 @@ export class Provider {
       log: (replica, stream, text, callId) =>
         this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
     };
-    const factory = (s: RuntimeSpec): Replica =>
-      s.config.mode === 'http'
-        ? new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs })
-        : new CallSlot(s, events);
+    const factory = (s: RuntimeSpec): Replica => {
+      if (s.config.mode === 'http') return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs });
+      const runtime = this.#runtimes.get(s.config.mode);
+      return new CallSlot(s, events, runtime && ((log) => runtime.handler(s, log)));
+    };
     const service: FunctionService = new FunctionService(spec, factory, {
       waitMs: this.#opts.replicaWaitMs,
       drainMs: this.#opts.writeTimeoutMs,

@@ -41,7 +41,7 @@ export async function resolveSpec(dep: FunctionDeployment, bundles: BundleStore,
     writeTimeoutMs: defaults.writeTimeoutMs,
     staticPath: 'public',
   });
-  const argv = config.mode === 'static' ? [] : await resolveArgv(name, config.argv, env['PATH'] ?? '', cwd);
+  const argv = config.mode === 'static' || config.mode === 'workflow' ? [] : await resolveArgv(name, config.argv, env['PATH'] ?? '', cwd);
   return { name, argv, cwd, env, config };
 }
 

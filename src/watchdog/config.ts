@@ -10,7 +10,7 @@ import { parseDuration, parseSize } from '../config/index.js';
 export interface WatchdogConfig {
   /** Env `mode`. @default 'streaming' (of-watchdog) */
   readonly mode: RuntimeMode;
-  /** Env `function_process` / `fprocess` (the first wins, as in of-watchdog), split on spaces, no shell. Empty only in static mode. */
+  /** Env `function_process` / `fprocess` (the first wins, as in of-watchdog), split on spaces, no shell. Empty only in static and workflow modes. */
   readonly argv: readonly string[];
   /** Env `http_upstream_url` / `upstream_url` (the first wins): where an http-mode process listens. */
   readonly upstreamUrl: string | undefined;
@@ -67,6 +67,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** of-watchdog's default for read, write and exec timeouts. */
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Modes that run no process of their own, so need no fprocess. */
+const NO_PROCESS: ReadonlySet<RuntimeMode> = new Set(['static', 'workflow']);
 const TRUE = /^(true|1)$/i;
 
 /**
@@ -98,7 +100,7 @@ export function watchdogConfig(env: Env, cwd: string, defaults: WatchdogDefaults
 
   const mode = parseMode(env['mode'], defaults.mode, problems);
   const fprocess = first('function_process', 'fprocess')?.trim() ?? '';
-  if (fprocess === '' && mode !== 'static') problems.push(`fprocess: required in ${mode} mode (the command to run, e.g. "node index.js")`);
+  if (fprocess === '' && !NO_PROCESS.has(mode)) problems.push(`fprocess: required in ${mode} mode (the command to run, e.g. "node index.js")`);
   const upstreamUrl = first('http_upstream_url', 'upstream_url');
   if (upstreamUrl !== undefined && !URL.canParse(upstreamUrl)) problems.push(`upstream_url=${upstreamUrl}: not a URL (e.g. http://127.0.0.1:5000)`);
   const writeTimeoutMs = duration('write_timeout', defaults.writeTimeoutMs ?? DEFAULT_TIMEOUT_MS);

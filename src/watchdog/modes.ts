@@ -30,5 +30,7 @@ export function createMode(opts: ModeOptions): ModeHandler {
       return createForkMode(opts);
     case 'static':
       return createStaticMode(opts.name, config.staticPath);
+    case 'workflow':
+      throw errors.configInvalid(['mode=workflow: a workflow runs inside sluice serve (deploy it with lang: workflow), not under a watchdog']);
   }
 }

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { SluiceError, errors, type FunctionStatus, type QueueRequest } from '../api/index.js';
 import type { Invoker } from './invoker.js';
 import { queueOf } from './queues.js';
-import { RESULT_LIMIT } from './result-sink.js';
+import { RESULT_LIMIT } from '../provider/index.js';
 import { invocationHeaders, type RunOutcome } from './run-call.js';
 
 /** Answer headers of the hop itself, or the gateway's own per-call ones: not part of the function's answer. */

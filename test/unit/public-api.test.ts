@@ -98,7 +98,7 @@ describe('public API', () => {
     {
       face: 'provider',
       load: () => import('../../src/provider/index.js'),
-      exports: ['Provider'],
+      exports: ['Provider', 'RESULT_LIMIT', 'callBuffered'],
     },
     {
       face: 'builder',
