@@ -23,6 +23,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   functionExists: ['pi'],
   bundleNotFound: ['sha256:00'],
   badBundle: ['not a tar'],
+  workflowInvalid: ['chain/workflow.yml', ['workflow.steps[1].method: "FETCH" is not one of GET, POST, PUT, PATCH, DELETE (line 9)']],
   notFound: ['GET', '/nope'],
   methodNotAllowed: ['PATCH', '/system/functions'],
   bodyTooLarge: [1024, 'max_body_size'],

@@ -46,6 +46,7 @@ export const errors = {
   functionExists: define('ERR_FUNCTION_EXISTS', 409, (name: string) => `function "${name}" already exists: use PUT /system/functions to update it`),
   bundleNotFound: define('ERR_BUNDLE_NOT_FOUND', 400, (digest: string) => `bundle ${digest} was not uploaded: PUT it to /system/bundles first`),
   badBundle: define('ERR_BAD_BUNDLE', 400, (detail: string) => `the bundle could not be unpacked: ${detail}`),
+  workflowInvalid: define('ERR_WORKFLOW_INVALID', 400, (file: string, problems: string[]) => `${file} has errors:\n  ${problems.join('\n  ')}`),
   notFound: define('ERR_ROUTE_NOT_FOUND', 404, (method: string, path: string) => `no route for ${method} ${path}`),
   methodNotAllowed: define('ERR_METHOD_NOT_ALLOWED', 405, (method: string, path: string) => `method ${method} is not allowed on ${path}`),
   bodyTooLarge: define('ERR_BODY_TOO_LARGE', 413, (limit: number, setting: string) => `request body is larger than the limit of ${limit} bytes (${setting})`),

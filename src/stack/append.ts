@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { isMap, isScalar, parseDocument, stringify, YAMLMap } from 'yaml';
 import { assertFunctionName, errors } from '../api/index.js';
-import { yamlProblems } from './_problems.js';
+import { yamlProblems } from './problems.js';
 
 /** What `sluice new` adds to a stack file. */
 export interface NewStackFunction {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { assertFunctionName, errors } from '../api/index.js';
 import { envsubst } from './envsubst.js';
-import { lineOf, schemaProblems, yamlProblems, type Path } from './_problems.js';
+import { byLine, lineOf, schemaProblems, yamlProblems, type Path, type SchemaInfo } from './problems.js';
 import { FunctionSchema, StackSchema, type StackInput } from './schema.js';
 import type { Stack, StackFunction } from './types.js';
 
@@ -35,7 +35,7 @@ export function parseStack(text: string, file: string, env: Env = {}): Stack {
   if (doc.errors.length) throw errors.stackInvalid(file, yamlProblems(doc.errors));
 
   const result = StackSchema.safeParse(doc.toJS() ?? {});
-  const problems = result.success ? [] : schemaProblems(result.error.issues, doc, lines, knownKeys);
+  const problems = result.success ? [] : schemaProblems(result.error.issues, doc, lines, STACK_SCHEMA);
   const names = functionNames(doc);
   for (const name of names) {
     try {
@@ -54,16 +54,12 @@ const TOP_KEYS = Object.keys(StackSchema.shape);
 const PROVIDER_KEYS = Object.keys(StackSchema.shape.provider.shape);
 const FUNCTION_KEYS = Object.keys(FunctionSchema.shape);
 
+const STACK_SCHEMA: SchemaInfo = { known: knownKeys, schemaName: 'the OpenFaaS stack.yml schema', root: 'stack file' };
+
 function knownKeys(at: Path): readonly string[] {
   if (at.length === 0) return TOP_KEYS;
   if (at[0] === 'provider') return PROVIDER_KEYS;
   return at[0] === 'functions' && at.length === 2 ? FUNCTION_KEYS : [];
-}
-
-/** Problems in file order (stable: those without a line keep their place at the top). */
-function byLine(problems: string[]): string[] {
-  const line = (text: string): number => Number(/\(line (\d+)\)$/.exec(text)?.[1] ?? 0);
-  return problems.sort((a, b) => line(a) - line(b));
 }
 
 /** Function names in file order, from the YAML node: a JS object would move numeric keys first. */

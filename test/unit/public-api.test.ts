@@ -62,7 +62,17 @@ describe('public API', () => {
     {
       face: 'stack',
       load: () => import('../../src/stack/index.js'),
-      exports: ['appendStackFunction', 'envsubst', 'loadStack', 'parseStack'],
+      exports: [
+        'appendStackFunction',
+        'byLine',
+        'envsubst',
+        'lineAt',
+        'lineOf',
+        'loadStack',
+        'parseStack',
+        'schemaProblems',
+        'yamlProblems',
+      ],
     },
     {
       face: 'watchdog',

@@ -2,8 +2,9 @@ import { isMap, isPair, isScalar, type Document, type LineCounter, type Node, ty
 import type { z } from 'zod';
 
 /**
- * Problem lines for stackInvalid. Each starts with the key path (`functions.hello.lang: …`) and ends
- * with the line it points at, so a long file is quick to fix.
+ * Problem lines for the errors of a YAML file (stackInvalid, workflowInvalid). Each starts with the
+ * key path (`functions.hello.lang: …`, `workflow.steps[1].method: …`) and ends with the line it
+ * points at, so a long file is quick to fix.
  */
 
 /** A key path as zod reports it. */
@@ -18,39 +19,60 @@ export function yamlProblems(errs: readonly YAMLError[]): string[] {
   });
 }
 
-/** Which keys the map at `path` accepts: used to suggest a fix for an unknown key. */
-export type KnownKeys = (path: Path) => readonly string[];
+/** The schema a file is checked against, as its problems name it. */
+export interface SchemaInfo {
+  /** Which keys the map at a path accepts: used to suggest a fix for an unknown key. */
+  readonly known: (path: Path) => readonly string[];
+  /** Ends "unknown key, not part of …", e.g. `the OpenFaaS stack.yml schema`. */
+  readonly schemaName: string;
+  /** Stands for the whole file when a problem has no key path, e.g. `stack file`. */
+  readonly root: string;
+}
 
 /** One problem per zod issue; unknown keys get one problem each, with a suggestion when close. */
-export function schemaProblems(issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter, known: KnownKeys): string[] {
+export function schemaProblems(issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter, schema: SchemaInfo): string[] {
   const out: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        const hint = suggest(key, known(issue.path));
-        out.push(`${where(path)}: unknown key, not part of the OpenFaaS stack.yml schema${hint}${lineOf(doc, lines, path, true)}`);
+        const hint = suggest(key, schema.known(issue.path));
+        out.push(`${where(path, schema.root)}: unknown key, not part of ${schema.schemaName}${hint}${lineOf(doc, lines, path, true)}`);
       }
       continue;
     }
-    out.push(`${where(issue.path)}: ${issue.message}${lineOf(doc, lines, issue.path, false)}`);
+    out.push(`${where(issue.path, schema.root)}: ${issue.message}${lineOf(doc, lines, issue.path, false)}`);
   }
   return out;
 }
 
 /** ` (line N)` for the node at `path`, or its nearest ancestor; `key` points at the key itself. */
 export function lineOf(doc: Document, lines: LineCounter, path: Path, key: boolean): string {
+  const line = lineAt(doc, lines, path, key);
+  return line === undefined ? '' : ` (line ${line})`;
+}
+
+/** The 1-based line of the node at `path`, or of its nearest ancestor; undefined for an empty file. */
+export function lineAt(doc: Document, lines: LineCounter, path: Path, key: boolean): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const offset = offsetOf(doc, path.slice(0, depth), key && depth === path.length);
-    if (offset !== undefined) return ` (line ${lines.linePos(offset).line})`;
+    if (offset !== undefined) return lines.linePos(offset).line;
   }
-  return '';
+  return undefined;
+}
+
+/** Problems in file order (stable: those without a line keep their place at the top). Sorts in place. */
+export function byLine(problems: string[]): string[] {
+  const line = (text: string): number => Number(/\(line (\d+)\)$/.exec(text)?.[1] ?? 0);
+  return problems.sort((a, b) => line(a) - line(b));
 }
 
 // --- internal ---
 
-function where(path: Path): string {
-  return path.length ? path.map(String).join('.') : 'stack file';
+/** `functions.hello.lang`, `workflow.steps[1].method`: list indexes in brackets. */
+function where(path: Path, root: string): string {
+  if (!path.length) return root;
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('');
 }
 
 function offsetOf(doc: Document, path: Path, key: boolean): number | undefined {
