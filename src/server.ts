@@ -8,6 +8,7 @@ import { createGateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
 import { CallbackClient, Worker, gatewayInvoker, localInvoker } from './worker/index.js';
+import { workflowRuntime } from './workflow/index.js';
 
 /** One callback POST may take this long (connect to last byte) before it counts as failed and is retried. */
 const CALLBACK_TIMEOUT_MS = 30_000;
@@ -88,6 +89,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     replicaWaitMs: config.replicaWaitMs,
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
+    runtimes: { workflow: workflowRuntime },
   });
   const { backend, callbacks } = await openAsync(config).catch(async (err: unknown) => {
     await provider.close();

@@ -298,7 +298,7 @@ describe('sluice new', () => {
     assert.equal(await runCli(['new', '--list', '--json'], json.io), EXIT.ok);
     const templates = JSON.parse(json.stdout()) as { name: string; description: string; mode: string; aliases: string[] }[];
     assert.ok(templates.some((t) => t.name === 'node-ts' && t.mode === 'http' && t.aliases.includes('node20')));
-    assert.deepEqual(templates.map((t) => t.name), ['bash', 'exec', 'node-ts', 'node-ts-classic', 'python3', 'python3-flask', 'python3-http']);
+    assert.deepEqual(templates.map((t) => t.name), ['bash', 'exec', 'node-ts', 'node-ts-classic', 'python3', 'python3-flask', 'python3-http', 'workflow']);
   });
 
   it('writes NAME.yml and the handler folder, and says what to run next', async () => {

@@ -4,3 +4,8 @@ export type { StepMethod, StepRetry, WorkflowDefinition, WorkflowStep } from './
 
 // Reading workflow.yml
 export { loadWorkflow, parseWorkflow } from './parse.js';
+
+// Running
+export { runWorkflow } from './runner.js';
+export type { RunOptions, StepCaller, WorkflowInput, WorkflowResult } from './runner.js';
+export { workflowRuntime } from './runtime.js';

@@ -121,6 +121,11 @@ describe('public API', () => {
       exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueOf'],
     },
     {
+      face: 'workflow',
+      load: () => import('../../src/workflow/index.js'),
+      exports: ['NO_RETRY', 'RETRY_DEFAULTS', 'STEP_METHODS', 'loadWorkflow', 'parseWorkflow', 'runWorkflow', 'workflowRuntime'],
+    },
+    {
       face: 'gateway',
       load: () => import('../../src/gateway/index.js'),
       exports: ['createGateway'],

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { errors, parseQualifiedName } from '../api/index.js';
+import { callBuffered, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
+import type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from '../watchdog/index.js';
+import type { WorkflowDefinition } from './definition.js';
+import { loadWorkflow } from './parse.js';
+import { runWorkflow, type WorkflowResult } from './runner.js';
+
+/** Where a workflow function's definition is in its bundle: the handler folder's workflow.yml. */
+const DEFINITION = path.join('function', 'workflow.yml');
+
+/**
+ * The `workflow` mode: functions of `lang: workflow` run in the gateway's process, calling their
+ * steps' functions through the provider (no HTTP hop). Definitions are read and checked at deploy.
+ */
+export function workflowRuntime(provider: Provider): InGatewayRuntime {
+  /** By bundle folder: a bundle never changes, a redeploy brings a new one. */
+  const definitions = new Map<string, WorkflowDefinition>();
+  return {
+    async prepare(spec, when) {
+      const def = await loadWorkflow(path.join(spec.cwd, DEFINITION), `${spec.name}/workflow.yml`);
+      // At restore the step functions may come back after the workflow: they are checked per call then.
+      if (when === 'deploy') checkSteps(spec.name, def, provider);
+      definitions.set(spec.cwd, def);
+    },
+    handler(spec: RuntimeSpec, log: LogSink): ModeHandler {
+      const def = definitions.get(spec.cwd);
+      if (!def) throw errors.upstreamFailed(spec.name, 'its workflow.yml was not read at deploy');
+      return new WorkflowHandler(def, provider, log);
+    },
+  };
+}
+
+// --- internal ---
+
+/** One replica of a workflow function: runs the steps, then writes the answer. */
+class WorkflowHandler implements ModeHandler {
+  readonly #def: WorkflowDefinition;
+  readonly #provider: Provider;
+  readonly #log: LogSink;
+
+  constructor(def: WorkflowDefinition, provider: Provider, log: LogSink) {
+    this.#def = def;
+    this.#provider = provider;
+    this.#log = log;
+  }
+
+  async invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
+    const body = await readAll(inv.body);
+    const result = await runWorkflow(
+      this.#def,
+      { headers: inv.headers, body, callId: inv.callId },
+      (call, timeoutMs, signal) => callBuffered(this.#provider, call, timeoutMs, signal),
+      { log: (line) => this.#log('stdout', line, inv.callId), signal: inv.signal },
+    );
+    sink.start(result.status, headerList(result));
+    if (result.body.length) sink.write(result.body);
+    sink.end();
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Every step's function must be deployed, and no step may call back into the workflow. */
+function checkSteps(name: string, def: WorkflowDefinition, provider: Provider): void {
+  const problems: string[] = [];
+  for (const [index, step] of def.steps.entries()) {
+    const target = parseQualifiedName(step.function);
+    const where = `steps[${index}].function (line ${step.line})`;
+    if (target === name) problems.push(`${where}: "${step.function}" is this workflow itself, which would call itself forever`);
+    else if (!provider.list().some((fn) => fn.name === target)) problems.push(`${where}: no function "${step.function}" is deployed; deploy it before the workflow`);
+  }
+  if (problems.length) throw errors.workflowInvalid(`${name}/workflow.yml`, problems);
+}
+
+async function readAll(body: Buffer | Readable | null): Promise<Buffer> {
+  if (body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function headerList(result: WorkflowResult): HeaderList {
+  const list: HeaderList = [];
+  for (const [name, value] of Object.entries(result.headers)) list.push(name, value);
+  list.push('content-length', String(result.body.length));
+  if (result.failedStep !== undefined) list.push('x-workflow-failed-step', result.failedStep);
+  return list;
+}

@@ -1,0 +1,178 @@
+/**
+ * Workflow functions (lang: workflow): the article's chain shipped in functions/, then workflows
+ * deployed with `sluice up` against a probe function whose answers the query string picks: errors
+ * that stop the chain, on_error: continue, per-step timeout, retry, headers/query/path/input, and
+ * the definition checked at deploy.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { imagePipeline, type ImageOp } from '../../functions/image/ops.js';
+import { startReceiver, type CallbackReceiver } from '../callback-receiver.js';
+import { ROOT, cleanup, deployNodeTs, eventually, runSluice, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
+
+const EARTH = '/usr/share/xplanet/images/earth.jpg';
+let node: SluiceNode;
+let earth: Buffer;
+let receiver: CallbackReceiver;
+
+/**
+ * The probe: answers its body back, upper-cased when ?upper=1; ?status=N answers N; ?sleep=MS waits
+ * first; ?flaky=K fails (503) the first K calls of key ?key=; ?show=request answers what it got.
+ */
+const PROBE = `
+const seen = new Map<string, number>();
+export default async (event: any, context: any) => {
+  const q = event.query;
+  if (q.sleep) await new Promise((r) => setTimeout(r, Number(q.sleep)));
+  if (q.show === 'request') return { method: event.method, path: event.path, query: q, headers: event.headers, body: String(event.body ?? '') };
+  if (q.flaky) {
+    const n = (seen.get(q.key) ?? 0) + 1;
+    seen.set(q.key, n);
+    if (n <= Number(q.flaky)) return context.status(503).succeed('not yet (' + n + ')');
+  }
+  if (q.status) context.status(Number(q.status));
+  const text = Buffer.isBuffer(event.body) ? event.body.toString() : String(event.body ?? '');
+  return q.upper ? text.toUpperCase() : text + (q.append ?? '');
+};`;
+
+/** Writes a stack with one workflow function `name` and runs `sluice up` for it. */
+async function upWorkflow(name: string, workflowYaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dir = await tempDir('sluice-wf-');
+  await mkdir(path.join(dir, name));
+  await writeFile(path.join(dir, name, 'workflow.yml'), workflowYaml);
+  await writeFile(path.join(dir, 'stack.yml'), `version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  ${name}:\n    lang: workflow\n    handler: ./${name}\n    image: ${name}:latest\n`);
+  return runSluice(node, ['up', '-f', path.join(dir, 'stack.yml')]);
+}
+
+/** A workflow over the probe, each step given as `query` (and more YAML lines when needed). */
+function probeSteps(...steps: string[]): string {
+  return `workflow:\n  name: test\n  steps:\n${steps.map((s, i) => `    - name: s${i}\n      function: probe\n${s}`).join('')}`;
+}
+
+const post = (route: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${node.url}${route}`, { method: 'POST', body, headers });
+
+describe('workflow functions (lang: workflow)', () => {
+  before(async () => {
+    [node, earth, receiver] = await Promise.all([startSluice({ args: ['--stack', path.join(ROOT, 'functions', 'stack.yml')], env: { log_level: 'info' } }), readFile(EARTH), startReceiver()]);
+    await deployNodeTs(node, 'probe', PROBE, { environment: { RAW_BODY: 'true' } });
+    for (const name of ['probe', 'transpose-bw-thumbnail']) await waitAvailable(node, name);
+  });
+  after(async () => {
+    await receiver.close();
+    await cleanup();
+  });
+
+  it("runs the article's chain in one call: the same JPEG as transpose | bw | thumbnail, logged per step", async () => {
+    const res = await post('/function/transpose-bw-thumbnail', earth);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    const body = Buffer.from(await res.arrayBuffer());
+    let chained = earth;
+    for (const op of ['transpose', 'bw', 'thumbnail'] as ImageOp[]) chained = await (await imagePipeline(op, chained)).toBuffer();
+    assert.ok(body.equals(chained), 'byte-identical to the three ops chained in process');
+    const meta = await sharp(body).metadata();
+    assert.deepEqual([meta.width, meta.height, meta.space], [100, 50, 'b-w']);
+    const callId = res.headers.get('x-call-id') as string;
+    const logged = await eventually(() => {
+      const lines = node.output().split('\n').filter((l) => l.includes(callId));
+      return lines.some((l) => l.includes('Took ')) && lines;
+    }, 5_000, 'the workflow log lines');
+    for (const [i, step] of ['transpose', 'bw', 'thumbnail'].entries()) {
+      assert.ok(logged.some((l) => new RegExp(`\\[${i}\\] ${step} \\d+ byte\\(s\\) HTTP: 200 - \\d+\\.\\d{6}s`).test(l)), `step ${step} logged`);
+    }
+  });
+
+  it('runs async with a callback carrying the final answer', async () => {
+    const res = await post('/async-function/transpose-bw-thumbnail', earth, { 'x-callback-url': `${receiver.url}/messages/chain.jpg` });
+    assert.equal(res.status, 202);
+    const [callback] = await receiver.waitFor(1, 20_000);
+    assert.equal(callback?.headers['x-call-id'], res.headers.get('x-call-id'));
+    assert.equal(callback?.headers['x-function-status'], '200');
+    assert.deepEqual([(await sharp(callback?.body).metadata()).width], [100]);
+  });
+
+  it('is listed and described like any function', async () => {
+    const list = (await (await fetch(`${node.url}/system/functions`)).json()) as Array<{ name: string }>;
+    assert.ok(list.some((fn) => fn.name === 'transpose-bw-thumbnail'));
+    const run = await runSluice(node, ['describe', 'transpose-bw-thumbnail']);
+    assert.equal(run.code, 0, run.stderr);
+  });
+
+  it('passes each answer on; a non-2xx answer stops the chain with that answer and X-Workflow-Failed-Step', async () => {
+    assert.equal((await upWorkflow('wf-stop', probeSteps('      query: upper=1\n', '      query: status=418\n', '      query: append=never\n'))).code, 0);
+    const res = await post('/function/wf-stop', 'hello');
+    assert.equal(res.status, 418);
+    assert.equal(res.headers.get('x-workflow-failed-step'), 's1');
+    assert.equal(await res.text(), 'HELLO', 'the failing step’s own body');
+  });
+
+  it('on_error: continue lets a failing step’s answer flow on, as the article’s runner did', async () => {
+    assert.equal((await upWorkflow('wf-continue', probeSteps('      query: status=500\n      on_error: continue\n', '      query: upper=1\n'))).code, 0);
+    const res = await post('/function/wf-continue', 'oops');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-workflow-failed-step'), null);
+    assert.equal(await res.text(), 'OOPS');
+  });
+
+  it('gives a step its method, path, query and headers, and input: original the workflow’s own body', async () => {
+    const yaml = probeSteps('      query: append=-one\n', '      method: PUT\n      path: /deep/er\n      query: { show: request, x: 1 }\n      headers: { X-Token: abc }\n      input: original\n');
+    assert.equal((await upWorkflow('wf-shape', yaml)).code, 0);
+    const res = await post('/function/wf-shape', 'start', { 'content-type': 'text/plain' });
+    const got = (await res.json()) as { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: string };
+    assert.equal(got.method, 'PUT');
+    assert.equal(got.path, '/deep/er');
+    assert.deepEqual(got.query, { show: 'request', x: '1' });
+    assert.equal(got.headers['x-token'], 'abc');
+    assert.equal(got.headers['x-workflow-step'], 's1');
+    assert.equal(got.headers['content-type'], 'text/plain');
+    assert.equal(got.body, 'start', 'the original input, not "start-one"');
+  });
+
+  it('bounds a step by its timeout: 504, naming the step', async () => {
+    assert.equal((await upWorkflow('wf-timeout', probeSteps('      query: sleep=3000\n      timeout: 300ms\n'))).code, 0);
+    const started = Date.now();
+    const res = await post('/function/wf-timeout', 'x');
+    assert.equal(res.status, 504, await res.clone().text());
+    assert.equal(res.headers.get('x-workflow-failed-step'), 's0');
+    assert.ok(Date.now() - started < 2_500, 'did not wait for the slow step');
+  });
+
+  it('retries a step on the codes its retry names, then goes on', async () => {
+    const yaml = probeSteps('      query: flaky=2&key=a\n      retry: { attempts: 3, min_wait: 50ms, codes: [503] }\n', '      query: upper=1\n');
+    assert.equal((await upWorkflow('wf-retry', yaml)).code, 0);
+    const res = await post('/function/wf-retry', 'third time');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(await res.text(), 'THIRD TIME');
+    const giveUp = probeSteps('      query: flaky=5&key=b\n      retry: { attempts: 2, min_wait: 10ms, codes: [503] }\n');
+    assert.equal((await upWorkflow('wf-retry-out', giveUp)).code, 0);
+    const res2 = await post('/function/wf-retry-out', 'x');
+    assert.equal(res2.status, 503);
+    assert.equal(await res2.text(), 'not yet (2)');
+  });
+
+  it('refuses at deploy, naming the line: an unknown function, the workflow itself, a bad key', async () => {
+    const unknown = await upWorkflow('wf-bad', 'workflow:\n  name: x\n  steps:\n    - name: a\n      function: nope\n');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /steps\[0\]\.function \(line 4\): no function "nope" is deployed/);
+    const self = await upWorkflow('wf-self', 'workflow:\n  name: x\n  steps:\n    - name: a\n      function: wf-self\n');
+    assert.match(self.stderr, /"wf-self" is this workflow itself/);
+    const typo = await upWorkflow('wf-typo', 'workflow:\n  name: x\n  steps:\n    - name: a\n      function: probe\n      on_eror: continue\n');
+    assert.match(typo.stderr, /on_eror.*did you mean "on_error".*line 6/);
+    const list = (await (await fetch(`${node.url}/system/functions`)).json()) as Array<{ name: string }>;
+    assert.ok(!list.some((fn) => fn.name.startsWith('wf-bad') || fn.name === 'wf-self' || fn.name === 'wf-typo'), 'none deployed');
+  });
+
+  it('comes back after a restart of sluice serve, with its steps', async () => {
+    assert.equal(await node.stop(), 0);
+    node = await startSluice({ dataDir: node.dataDir });
+    for (const name of ['probe', 'wf-stop', 'transpose-bw-thumbnail']) await waitAvailable(node, name);
+    const res = await post('/function/wf-stop', 'again');
+    assert.equal(res.status, 418);
+    assert.equal(await res.text(), 'AGAIN');
+    assert.equal((await post('/function/transpose-bw-thumbnail', earth)).status, 200);
+  });
+});
