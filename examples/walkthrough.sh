@@ -2,8 +2,9 @@
 # Replays every command of the article (docs/walkthrough.md: OpenFaaS on OpenShift, Part 3) against a
 # Sluice gateway, with the article's names swapped for Sluice's shipped functions, and checks each
 # answer: pi's digits, the pictures' sizes and modes, and every async callback by its X-Call-Id.
+# The article's workflow function is Sluice's transpose-bw-thumbnail (lang: workflow).
 #
-#   npm start &                        # the gateway, with pi and the image functions deployed
+#   npm start &                        # the gateway, with pi, the image functions and the workflow deployed
 #   bash examples/walkthrough.sh       # exit 0: every check passed
 #
 # Environment: OPENFAAS_URL (http://127.0.0.1:8080), MAP (the world map, Debian's xplanet-images
@@ -33,7 +34,7 @@ command -v curl >/dev/null || die "curl is missing: apt install curl"
 "${CHECK[0]}" -c 'import PIL' 2>/dev/null || die "Pillow is missing (the checks decode the pictures with it): apt install python3-pil"
 [ -r "$MAP" ] || die "no world map at $MAP: apt install xplanet-images, or set MAP to a JPEG"
 curl -sf "$OPENFAAS_URL/healthz" >/dev/null || die "no gateway at $OPENFAAS_URL: start one with npm start (or set OPENFAAS_URL)"
-for fn in pi image-draft image-thumbnail image-transpose image-bw; do
+for fn in pi image-draft image-thumbnail image-transpose image-bw transpose-bw-thumbnail; do
   curl -sf "$OPENFAAS_URL/system/function/$fn" >/dev/null || die "function $fn is not deployed: sluice store deploy $fn"
 done
 mkdir -p "$WORK/async"
@@ -105,19 +106,32 @@ step 'curl -s --data-binary @political-world-map.jpg $OPENFAAS_URL/function/imag
 curl -s --data-binary @"$MAP" "$OPENFAAS_URL/function/image-transpose" | curl -s --data-binary @- "$OPENFAAS_URL/function/image-bw" | curl -s --data-binary @- "$OPENFAAS_URL/function/image-thumbnail" -o "$WORK/inverted-bw-thumbnail.jpg"
 check "client-side pipe: an inverted black-and-white 100x50 thumbnail" image "$WORK/inverted-bw-thumbnail.jpg" 100 50 L
 
-# --- the callbacks: 41 for pi, 1 for the draft ---
+# --- Function Chaining with the workflow function (the article's chaining-ppc64le) ---
+step 'curl --data-binary @political-world-map.jpg $OPENFAAS_URL/function/transpose-bw-thumbnail > /tmp/inverted-bw-thumbnail.jpg'
+curl -s --data-binary @"$MAP" "$OPENFAAS_URL/function/transpose-bw-thumbnail" >"$WORK/workflow-inverted-bw-thumbnail.jpg"
+check "workflow, sync: the same 100x50 L thumbnail in one call" image "$WORK/workflow-inverted-bw-thumbnail.jpg" 100 50 L
+cmp -s "$WORK/workflow-inverted-bw-thumbnail.jpg" "$WORK/inverted-bw-thumbnail.jpg" || die "the workflow's answer differs from the client-side pipe's"
+ok "workflow, sync: byte for byte the client-side pipe's answer"
+step 'curl --data-binary @political-world-map.jpg -H "X-Callback-Url: http://$receiverip:5000/messages/political-world-map-inverted-bw-thumbnail.jpg" $OPENFAAS_URL/async-function/transpose-bw-thumbnail'
+curl -s -D "$WORK/async/chain.headers" -o /dev/null --data-binary @"$MAP" -H "X-Callback-Url: $RECEIVER/messages/political-world-map-inverted-bw-thumbnail.jpg" "$OPENFAAS_URL/async-function/transpose-bw-thumbnail"
+chain_id=$(header "$WORK/async/chain.headers" X-Call-Id)
+[ -n "$chain_id" ] || die "async transpose-bw-thumbnail: no X-Call-Id in $(head -1 "$WORK/async/chain.headers")"
+
+# --- the callbacks: 41 for pi, 1 for the draft, 1 for the workflow ---
 step "the receiver's log (sluice receiver --port $RECEIVER_PORT --dir $WORK/received)"
 for _ in $(seq 600); do
   count=$(curl -sf "$RECEIVER/messages" | "${CHECK[0]}" -c 'import json, sys; print(len(json.load(sys.stdin)))') || count=0
-  [ "$count" -ge 42 ] && break
+  [ "$count" -ge 43 ] && break
   sleep 0.1
 done
 grep -E '"POST /messages/' "$WORK/receiver.log" || true
 echo "… and $(grep -c '"POST /' "$WORK/receiver.log") POST lines in all"
-[ "$count" -ge 42 ] || die "the receiver got $count callbacks in 60 s, want 42; see $WORK/receiver.log"
+[ "$count" -ge 43 ] || die "the receiver got $count callbacks in 60 s, want 43; see $WORK/receiver.log"
 check "41 pi callbacks, matched by X-Call-Id, with the right digits" callbacks "$WORK/received" "$WORK/async/calls.txt" 41
-saved_id=$("${CHECK[0]}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["callId"])' "$WORK/received/political-world-map-draft.jpg.headers.json")
-[ "$saved_id" = "$draft_id" ] || die "the draft's callback has X-Call-Id $saved_id, want $draft_id"
+saved_id() { "${CHECK[0]}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["callId"])' "$WORK/received/$1.headers.json"; }
+[ "$(saved_id political-world-map-draft.jpg)" = "$draft_id" ] || die "the draft's callback has X-Call-Id $(saved_id political-world-map-draft.jpg), want $draft_id"
 check "async draft saved by the receiver: 256x128 L, X-Call-Id $draft_id" image "$WORK/received/political-world-map-draft.jpg" 256 128 L
+[ "$(saved_id political-world-map-inverted-bw-thumbnail.jpg)" = "$chain_id" ] || die "the workflow's callback has X-Call-Id $(saved_id political-world-map-inverted-bw-thumbnail.jpg), want $chain_id"
+check "async workflow saved by the receiver: 100x50 L, X-Call-Id $chain_id" image "$WORK/received/political-world-map-inverted-bw-thumbnail.jpg" 100 50 L
 
 printf '\nwalkthrough: all %d checks passed (files in %s)\n' "$checks" "$WORK"

@@ -33,17 +33,17 @@ describe("examples/walkthrough.sh: the article's commands against the local gate
     // The issue's setup: the world map comes from Debian's xplanet-images, installed when missing.
     if (!existsSync(EARTH)) execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-deps.sh')], { stdio: 'inherit' });
     node = await startSluice({ args: ['--stack', path.join(ROOT, 'functions', 'stack.yml')] });
-    for (const name of ['pi', 'image-draft', 'image-thumbnail', 'image-transpose', 'image-bw']) await waitAvailable(node, name);
+    for (const name of ['pi', 'image-draft', 'image-thumbnail', 'image-transpose', 'image-bw', 'transpose-bw-thumbnail']) await waitAvailable(node, name);
   });
   after(cleanup);
 
-  it('runs every command and passes every check: pi sync, 41 async pi callbacks, each image function, async draft, the pipe', async () => {
+  it('runs every command and passes every check: pi sync, 41 async pi callbacks, each image function, async draft, the pipe, the workflow sync and async', async () => {
     const work = await tempDir();
     const env = { ...process.env, OPENFAAS_URL: node.url, RECEIVER_PORT: String(await freePort()), WORK: work };
     const { stdout } = await run('bash', [path.join(ROOT, 'examples', 'walkthrough.sh')], { env, maxBuffer: 16 << 20 }).catch((err: { stdout: string; stderr: string }) => {
       throw new Error(`walkthrough failed:\n${err.stdout.slice(-3000)}\n${err.stderr.slice(-3000)}`);
     });
-    assert.match(stdout, /walkthrough: all 11 checks passed/);
+    assert.match(stdout, /walkthrough: all 14 checks passed/);
     assert.match(stdout, /"POST \/messages\/political-world-map-draft\.jpg HTTP\/1\.1" 200 -/);
     const requests = await readdir(path.join(work, 'received', 'requests'));
     assert.equal(requests.filter((name) => !name.endsWith('.headers.json')).length, 41, 'one saved body per pi callback');
