@@ -89,7 +89,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     replicaWaitMs: config.replicaWaitMs,
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
-    runtimes: { workflow: workflowRuntime },
+    runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize }) },
   });
   const { backend, callbacks } = await openAsync(config).catch(async (err: unknown) => {
     await provider.close();

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SluiceError, errors, parseQualifiedName } from '../api/index.js';
 import { CallSignal } from '../watchdog/index.js';
 import type { Provider } from './provider.js';
-import { ResultSink } from './result-sink.js';
+import { ResultSink, type AnswerLimit } from './result-sink.js';
 
 /** A call made from inside Sluice (a queued call, a workflow step), with its whole body at hand. */
 export interface BufferedCall {
@@ -30,15 +30,25 @@ export interface CallOutcome {
   readonly error?: SluiceError;
 }
 
+/** Options of callBuffered. */
+export interface BufferedCallOptions {
+  /** Bound on the call; 0: only the function's own limits. */
+  readonly timeoutMs: number;
+  /** The caller may abort it to stop the call early. */
+  readonly signal?: CallSignal;
+  /** The largest answer kept. @default 32 MiB, an async call's result */
+  readonly answerLimit?: AnswerLimit;
+}
+
 /**
  * Runs a call through the same runtime as a sync call (the provider's replicas, no HTTP hop), with
- * the answer collected in memory. Bounded by `timeoutMs` (0: only by the function's own limits);
- * the caller may abort `signal` to stop it early. Never rejects.
+ * the answer collected in memory. Never rejects: a failure is an outcome.
  */
-export async function callBuffered(provider: Provider, call: BufferedCall, timeoutMs: number, signal = new CallSignal()): Promise<CallOutcome> {
+export async function callBuffered(provider: Provider, call: BufferedCall, opts: BufferedCallOptions): Promise<CallOutcome> {
+  const { timeoutMs, signal = new CallSignal(), answerLimit } = opts;
   const started = performance.now();
   const name = parseQualifiedName(call.function);
-  const sink = new ResultSink(name, signal);
+  const sink = new ResultSink(name, signal, answerLimit);
   const timer = timeoutMs > 0 ? setTimeout(() => signal.abort(errors.upstreamTimeout(name, timeoutMs / 1000)), timeoutMs) : undefined;
   try {
     const service = provider.service(name);

@@ -4,7 +4,17 @@ import type { CallSignal, HeaderList, ResponseSink } from '../watchdog/index.js'
 /** The largest response an async call keeps (as its result and its callback's body). */
 export const RESULT_LIMIT = 32 * 1024 * 1024;
 
-/** Collects a function's answer in memory for the call record and the callback. */
+/** How large an answer a ResultSink keeps, and what that limit is, for the message past it. */
+export interface AnswerLimit {
+  readonly bytes: number;
+  /** Ends "its response is larger than the N bytes …": e.g. "an async call keeps". */
+  readonly what: string;
+}
+
+/** The limit of async calls' results. */
+export const ASYNC_RESULT_LIMIT: AnswerLimit = { bytes: RESULT_LIMIT, what: 'an async call keeps' };
+
+/** Collects a function's answer in memory: an async call's result and callback, a workflow step's answer. */
 export class ResultSink implements ResponseSink {
   status = 0;
   headers: Record<string, string> = {};
@@ -12,10 +22,12 @@ export class ResultSink implements ResponseSink {
   #size = 0;
   readonly #name: string;
   readonly #signal: CallSignal;
+  readonly #limit: AnswerLimit;
 
-  constructor(name: string, signal: CallSignal) {
+  constructor(name: string, signal: CallSignal, limit: AnswerLimit = ASYNC_RESULT_LIMIT) {
     this.#name = name;
     this.#signal = signal;
+    this.#limit = limit;
   }
 
   start(status: number, headers: HeaderList): void {
@@ -29,8 +41,8 @@ export class ResultSink implements ResponseSink {
 
   write(chunk: Buffer): boolean {
     this.#size += chunk.length;
-    if (this.#size > RESULT_LIMIT) {
-      this.#signal.abort(errors.upstreamFailed(this.#name, `its response is larger than the ${RESULT_LIMIT} bytes an async call keeps`));
+    if (this.#size > this.#limit.bytes) {
+      this.#signal.abort(errors.upstreamFailed(this.#name, `its response is larger than the ${this.#limit.bytes} bytes ${this.#limit.what}`));
       return true;
     }
     this.#chunks.push(chunk);
@@ -44,6 +56,6 @@ export class ResultSink implements ResponseSink {
   end(): void {}
 
   get body(): Buffer {
-    return Buffer.concat(this.#chunks, Math.min(this.#size, RESULT_LIMIT));
+    return Buffer.concat(this.#chunks, Math.min(this.#size, this.#limit.bytes));
   }
 }

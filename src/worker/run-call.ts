@@ -22,7 +22,7 @@ export function runCall(provider: Provider, request: QueueRequest, body: Buffer,
     body,
     callId: request.SluiceCallId,
   };
-  return callBuffered(provider, call, timeoutMs);
+  return callBuffered(provider, call, { timeoutMs });
 }
 
 /** The original request's headers, as node:http would have given them to a sync call. */

@@ -1,20 +1,30 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { errors, parseQualifiedName } from '../api/index.js';
-import { callBuffered, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
+import { callBuffered, type AnswerLimit, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
 import type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from '../watchdog/index.js';
 import type { WorkflowDefinition } from './definition.js';
 import { loadWorkflow } from './parse.js';
-import { runWorkflow, type WorkflowResult } from './runner.js';
+import { runWorkflow, type StepCaller, type WorkflowResult } from './runner.js';
 
 /** Where a workflow function's definition is in its bundle: the handler folder's workflow.yml. */
 const DEFINITION = path.join('function', 'workflow.yml');
+
+/** Options of workflowRuntime. */
+export interface WorkflowRuntimeOptions {
+  /**
+   * The largest answer a step may pass on: the gateway's `max_body_size`, since that answer is the
+   * next step's request.
+   */
+  readonly maxAnswerBytes: number;
+}
 
 /**
  * The `workflow` mode: functions of `lang: workflow` run in the gateway's process, calling their
  * steps' functions through the provider (no HTTP hop). Definitions are read and checked at deploy.
  */
-export function workflowRuntime(provider: Provider): InGatewayRuntime {
+export function workflowRuntime(provider: Provider, opts: WorkflowRuntimeOptions): InGatewayRuntime {
+  const answerLimit: AnswerLimit = { bytes: opts.maxAnswerBytes, what: 'a workflow step may pass on (max_body_size)' };
   /** By bundle folder: a bundle never changes, a redeploy brings a new one. */
   const definitions = new Map<string, WorkflowDefinition>();
   return {
@@ -27,7 +37,7 @@ export function workflowRuntime(provider: Provider): InGatewayRuntime {
     handler(spec: RuntimeSpec, log: LogSink): ModeHandler {
       const def = definitions.get(spec.cwd);
       if (!def) throw errors.upstreamFailed(spec.name, 'its workflow.yml was not read at deploy');
-      return new WorkflowHandler(def, provider, log);
+      return new WorkflowHandler(def, (call, timeoutMs, signal) => callBuffered(provider, call, { timeoutMs, signal, answerLimit }), log);
     },
   };
 }
@@ -37,12 +47,12 @@ export function workflowRuntime(provider: Provider): InGatewayRuntime {
 /** One replica of a workflow function: runs the steps, then writes the answer. */
 class WorkflowHandler implements ModeHandler {
   readonly #def: WorkflowDefinition;
-  readonly #provider: Provider;
+  readonly #callStep: StepCaller;
   readonly #log: LogSink;
 
-  constructor(def: WorkflowDefinition, provider: Provider, log: LogSink) {
+  constructor(def: WorkflowDefinition, callStep: StepCaller, log: LogSink) {
     this.#def = def;
-    this.#provider = provider;
+    this.#callStep = callStep;
     this.#log = log;
   }
 
@@ -51,7 +61,7 @@ class WorkflowHandler implements ModeHandler {
     const result = await runWorkflow(
       this.#def,
       { headers: inv.headers, body, callId: inv.callId },
-      (call, timeoutMs, signal) => callBuffered(this.#provider, call, timeoutMs, signal),
+      this.#callStep,
       { log: (line) => this.#log('stdout', line, inv.callId), signal: inv.signal },
     );
     sink.start(result.status, headerList(result));
