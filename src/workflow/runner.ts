@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
-import { CallSignal } from '../watchdog/index.js';
+import type { CallSignal } from '../watchdog/index.js';
 import type { WorkflowDefinition, WorkflowStep } from './definition.js';
+import { contentOf, runCall } from './runner-call.js';
+import { runChoice } from './runner-choice.js';
+import { runParallel } from './runner-parallel.js';
 
 /** The request a workflow was called with, its body read whole. */
 export interface WorkflowInput {
@@ -18,7 +21,10 @@ export interface WorkflowResult {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
-  /** The step whose non-2xx answer stopped the workflow. */
+  /**
+   * The step whose non-2xx answer stopped the workflow; a nested one with the steps it is in:
+   * `variants/grey/bw` (parallel step, branch, step), `route/a` (choice step, step).
+   */
   readonly failedStep?: string;
 }
 
@@ -30,97 +36,74 @@ export interface RunOptions {
   readonly signal: CallSignal;
 }
 
-/** Headers of a step's answer that describe the transfer, not the content: not passed on. */
-const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'x-duration-seconds', 'x-call-id', 'x-start-time']);
-
 /**
  * Runs the steps in order: each gets the previous step's answer (or the workflow's input), and a
  * non-2xx answer stops the chain with that answer unless the step says `on_error: continue`.
+ * Parallel and choice steps run their nested steps the same way (runner-parallel.ts, runner-choice.ts).
  * Resolves with the answer; rejects only with the signal's reason when the call is aborted.
  */
 export async function runWorkflow(def: WorkflowDefinition, input: WorkflowInput, callStep: StepCaller, opts: RunOptions): Promise<WorkflowResult> {
   const started = performance.now();
-  let previous: WorkflowResult = { status: 200, headers: contentOf(input.headers), body: input.body };
-  for (const [index, step] of def.steps.entries()) {
-    const given = step.input === 'original' ? { status: 200, headers: contentOf(input.headers), body: input.body } : previous;
-    const outcome = await runStep(step, stepCall(def, step, given, input), callStep, opts.signal);
-    opts.log(`[${index}] ${step.name} ${outcome.body.length} byte(s) HTTP: ${outcome.status} - ${outcome.seconds.toFixed(6)}s`);
-    const answer = { status: outcome.status, headers: passedOn(outcome.headers), body: outcome.body };
-    if (!ok(outcome.status) && step.onError === 'stop') {
-      opts.log(`Stopped at step ${step.name} (HTTP ${outcome.status}) after ${seconds(started)} secs`);
-      return { ...answer, failedStep: step.name };
-    }
-    previous = answer;
-  }
-  opts.log(`Took ${seconds(started)} secs`);
-  return previous;
+  const ctx: RunContext = { def, input, callStep, log: opts.log, signal: opts.signal, sequence: runSequence };
+  const result = await runSequence(def.steps, original(input), { log: '', failed: '' }, ctx);
+  const took = ((performance.now() - started) / 1000).toFixed(2);
+  opts.log(result.failedStep === undefined ? `Took ${took} secs` : `Stopped at step ${result.failedStep} (HTTP ${result.status}) after ${took} secs`);
+  return result;
+}
+
+/** Where a list of steps runs: what its steps' log labels and failure names start with. */
+export interface Place {
+  /** `''` at the top, `1.small.` in branch small of step 1. */
+  readonly log: string;
+  /** `''` at the top, `variants/small/` in branch small of step variants. */
+  readonly failed: string;
+}
+
+/** Where one step runs: its log label (`1.small.0`) and the prefix of its failure name. */
+export interface StepAt {
+  readonly label: string;
+  readonly failed: string;
+}
+
+/** What every step runs with. Nested lists run through `sequence`, with their own signal in a branch. */
+export interface RunContext {
+  readonly def: WorkflowDefinition;
+  readonly input: WorkflowInput;
+  readonly callStep: StepCaller;
+  readonly log: (line: string) => void;
+  readonly signal: CallSignal;
+  readonly sequence: (steps: readonly WorkflowStep[], given: WorkflowResult, at: Place, ctx: RunContext) => Promise<WorkflowResult>;
 }
 
 // --- internal ---
 
-/** Runs a step, again while it fails in a way its retry covers, waiting longer each time. */
-async function runStep(step: WorkflowStep, call: BufferedCall, callStep: StepCaller, parent: CallSignal): Promise<CallOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    const signal = new CallSignal();
-    parent.onAbort((reason) => signal.abort(reason));
-    const outcome = await callStep(call, step.timeoutMs, signal);
-    parent.onAbort(undefined);
-    if (parent.aborted) throw parent.reason;
-    const retried = outcome.error !== undefined || step.retry.codes.includes(outcome.status);
-    if (!retried || attempt >= step.retry.attempts) return outcome;
-    await sleep(Math.min(step.retry.maxWaitMs, step.retry.minWaitMs * 2 ** (attempt - 1)), parent);
+/** Runs `steps` in order from `given`; stops at the first answer that names a failed step. */
+async function runSequence(steps: readonly WorkflowStep[], given: WorkflowResult, place: Place, ctx: RunContext): Promise<WorkflowResult> {
+  let previous = given;
+  for (const [index, step] of steps.entries()) {
+    const input = step.input === 'original' ? original(ctx.input) : previous;
+    const at: StepAt = { label: `${place.log}${index}`, failed: place.failed };
+    const result = await runOne(step, input, at, ctx);
+    if (result.failedStep !== undefined) return result;
+    previous = result;
+  }
+  return previous;
+}
+
+function runOne(step: WorkflowStep, given: WorkflowResult, at: StepAt, ctx: RunContext): Promise<WorkflowResult> {
+  switch (step.kind) {
+    case 'call':
+      return runCall(step, given, at, ctx);
+    case 'parallel':
+      return runParallel(step, given, at, ctx);
+    case 'choice':
+      return runChoice(step, given, at, ctx);
+    default:
+      return step satisfies never;
   }
 }
 
-function stepCall(def: WorkflowDefinition, step: WorkflowStep, given: WorkflowResult, input: WorkflowInput): BufferedCall {
-  const headers: IncomingHttpHeaders = {
-    ...contentOf(given.headers),
-    'x-workflow-name': def.name,
-    'x-workflow-step': step.name,
-    ...step.headers,
-  };
-  return { function: step.function, method: step.method, path: step.path, query: step.query, headers, body: given.body, callId: input.callId };
-}
-
-/**
- * What describes a body (its type, encoding): carried to the next step with the body. Nothing else
- * of the caller's request or of a step's answer is, as in the article's runner: a step's headers are
- * its own, or set in workflow.yml.
- */
-function contentOf(headers: IncomingHttpHeaders | Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of ['content-type', 'content-encoding', 'content-language']) {
-    const value = headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out;
-}
-
-/** A step's answer headers the workflow answers with (or passes to the next step's content). */
-function passedOn(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (!TRANSFER_HEADERS.has(name)) out[name] = value;
-  return out;
-}
-
-function ok(status: number): boolean {
-  return status >= 200 && status < 300;
-}
-
-function seconds(started: number): string {
-  return ((performance.now() - started) / 1000).toFixed(2);
-}
-
-/** Waits `ms`, or less when the workflow call is aborted meanwhile (then rejects with why). */
-function sleep(ms: number, signal: CallSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.onAbort(undefined);
-      resolve();
-    }, ms);
-    signal.onAbort((reason) => {
-      clearTimeout(timer);
-      reject(reason);
-    });
-  });
+/** The workflow's own input as an answer: what the first step (and `input: original`) gets. */
+function original(input: WorkflowInput): WorkflowResult {
+  return { status: 200, headers: contentOf(input.headers), body: input.body };
 }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { errors, parseQualifiedName } from '../api/index.js';
 import { callBuffered, type AnswerLimit, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
 import type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from '../watchdog/index.js';
-import type { WorkflowDefinition } from './definition.js';
+import { allSteps, type WorkflowDefinition } from './definition.js';
 import { loadWorkflow } from './parse.js';
 import { runWorkflow, type StepCaller, type WorkflowResult } from './runner.js';
 
@@ -75,9 +75,9 @@ class WorkflowHandler implements ModeHandler {
 /** Every step's function must be deployed, and no step may call back into the workflow. */
 function checkSteps(name: string, def: WorkflowDefinition, provider: Provider): void {
   const problems: string[] = [];
-  for (const [index, step] of def.steps.entries()) {
+  for (const { step, at } of allSteps(def)) {
     const target = parseQualifiedName(step.function);
-    const where = `steps[${index}].function (line ${step.line})`;
+    const where = `${at}.function (line ${step.line})`;
     if (target === name) problems.push(`${where}: "${step.function}" is this workflow itself, which would call itself forever`);
     else if (!provider.list().some((fn) => fn.name === target)) problems.push(`${where}: no function "${step.function}" is deployed; deploy it before the workflow`);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseQualifiedName } from '../api/index.js';
 import { parseDuration } from '../config/index.js';
-import { NO_RETRY, RETRY_DEFAULTS, STEP_METHODS, type StepMethod, type StepRetry } from './definition.js';
+import { JOIN_MODES, NO_RETRY, RETRY_DEFAULTS, STEP_METHODS, type Condition, type StatusClass, type StepMethod, type StepRetry } from './definition.js';
 
 /**
  * The zod schema of workflow.yml (reference §10.1, plus Sluice's step keys; docs/workflows.md).
@@ -111,10 +111,97 @@ function shown(ms: number): string {
 /** Keys issue 6 plans for later: named so that a file using them is told so, not "unknown key". */
 const planned = z.never({ error: 'not supported yet (planned)' }).optional();
 
+const STATUS = 'expected a status code (100 to 599), "2xx" (any of 1xx to 5xx), or a list of them';
+const STATUS_CLASSES: readonly string[] = ['1xx', '2xx', '3xx', '4xx', '5xx'] satisfies StatusClass[];
+
+/** `404`, `"4xx"` or a list of them: a status matches when it is any of them. */
+const status = z
+  .union([z.number(), z.string(), z.array(z.union([z.number(), z.string()]))], { error: STATUS })
+  .transform((value, ctx) => {
+    const list = Array.isArray(value) ? value : [value];
+    const valid = (p: number | string): boolean => (typeof p === 'number' ? Number.isInteger(p) && p >= 100 && p <= 599 : STATUS_CLASSES.includes(p));
+    return list.length && list.every(valid) ? (list as (number | StatusClass)[]) : fail(ctx, STATUS);
+  });
+
+/** A JavaScript regular expression, compiled here so that a bad one is reported at deploy. */
+const regex = z.string({ error: expected('a regular expression') }).transform((value, ctx) => {
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    return fail(ctx, (err as Error).message);
+  }
+});
+
+const headerTest = z.strictObject(
+  {
+    name: z.string({ error: expected('a header name') }).regex(TOKEN, { error: 'is not a valid header name' }).transform((name) => name.toLowerCase()),
+    matches: regex,
+  },
+  { error: expected('a map: {name, matches}') },
+);
+
+/** `a.b.0.c`: keys and list indexes. */
+const jsonPath = z.union([z.string(), z.number()], { error: expected('a dotted path, e.g. items.0.kind') }).transform((value, ctx) => {
+  const parts = String(value).split('.');
+  return parts.every(Boolean) ? parts : fail(ctx, `"${value}" has an empty part: write e.g. items.0.kind`);
+});
+
+const jsonTest = z
+  .strictObject(
+    {
+      path: jsonPath,
+      equals: z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'expected a string, number, boolean or null' }).optional(),
+      matches: regex.optional(),
+    },
+    { error: expected('a map: {path, equals} or {path, matches}') },
+  )
+  .transform((test, ctx): Condition => {
+    if (test.matches !== undefined && test.equals !== undefined) return fail(ctx, 'has both equals and matches: use one');
+    if (test.matches !== undefined) return { kind: 'json', path: test.path, matches: test.matches };
+    return test.equals !== undefined ? { kind: 'json', path: test.path, equals: test.equals } : fail(ctx, 'needs equals or matches');
+  });
+
+/** A case's `when`: exactly one test of the previous answer. */
+const condition = z
+  .strictObject({ status: status.optional(), header: headerTest.optional(), json: jsonTest.optional() }, { error: expected('a map: {status}, {header} or {json}') })
+  .transform((when, ctx): Condition => {
+    const keys = Object.keys(when);
+    if (keys.length !== 1) return fail(ctx, keys.length ? `has ${keys.join(' and ')}: a case tests one thing` : 'needs one of status, header, json');
+    if (when.status) return { kind: 'status', status: when.status };
+    return when.header ? { kind: 'header', ...when.header } : (when.json as Condition);
+  });
+
+/** A list of steps: the workflow's, a branch's, a case's. */
+const stepList = (): z.ZodArray<typeof StepSchema> =>
+  z
+    .array(StepSchema, { error: (issue) => (issue.input === undefined ? 'required' : issue.input === null ? 'must list at least one step' : 'expected a list of steps') })
+    .min(1, { error: 'must list at least one step' });
+
+/** A branch's name: a JSON key and a multipart part's name, and part of X-Workflow-Failed-Step. */
+const BRANCH = /^[A-Za-z0-9_-]+$/;
+
+/** One case of a choice: `when` and `steps`, or `otherwise` (checked in parse.ts, with the file's lines). */
+export const CaseSchema = z.strictObject(
+  {
+    when: condition.optional(),
+    get steps() {
+      return stepList().optional();
+    },
+    get otherwise() {
+      return stepList().optional();
+    },
+  },
+  { error: expected('a map (one case: when and steps, or otherwise)') },
+);
+
+/**
+ * One step. Which of `function`, `parallel` and `choice` it has, and which keys go with that, is
+ * checked in parse.ts on the file itself: zod sees only the keys that parsed.
+ */
 export const StepSchema = z.strictObject(
   {
     name: label,
-    function: functionName,
+    function: functionName.optional(),
     method: method.default('POST'),
     path: path.default('/'),
     query: query.default(''),
@@ -123,8 +210,20 @@ export const StepSchema = z.strictObject(
     on_error: z.enum(['stop', 'continue'], { error: 'must be "stop" or "continue"' }).default('stop'),
     timeout: duration.default(0),
     retry: retry.default(NO_RETRY),
-    parallel: planned,
-    choice: planned,
+    get parallel() {
+      return z
+        .record(z.string().regex(BRANCH), stepList(), {
+          error: (issue) => (issue.code === 'invalid_key' ? `"${String(issue.input)}" is not a branch name: use letters, digits, '-' and '_'` : issue.input === null ? 'must name at least one branch' : expected('a map of branches')(issue)),
+        })
+        .optional();
+    },
+    join: z.enum(JOIN_MODES, { error: `must be one of ${JOIN_MODES.join(', ')}` }).default('auto'),
+    get choice() {
+      return z
+        .array(CaseSchema, { error: (issue) => (issue.input === null ? 'must list at least one case' : expected('a list of cases')(issue)) })
+        .min(1, { error: 'must list at least one case' })
+        .optional();
+    },
     callback_url: planned,
     async: planned,
   },
@@ -139,9 +238,7 @@ export const WorkflowSchema = z.strictObject(
         name: label,
         /** The article's runner called steps through it; Sluice keeps it for show only. */
         gateway_url: z.string({ error: expected('a URL') }).optional(),
-        steps: z
-          .array(StepSchema, { error: (issue) => (issue.input === undefined ? 'required' : issue.input === null ? 'must list at least one step' : 'expected a list of steps') })
-          .min(1, { error: 'must list at least one step' }),
+        steps: stepList(),
       },
       { error: expected('a map') },
     ),
