@@ -1,8 +1,9 @@
 /**
  * Workflow functions (lang: workflow): the article's chain shipped in functions/, then workflows
  * deployed with `sluice up` against a probe function whose answers the query string picks: errors
- * that stop the chain, on_error: continue, per-step timeout, retry, headers/query/path/input, and
- * the definition checked at deploy.
+ * that stop the chain, on_error: continue, per-step timeout, retry, headers/query/path/input,
+ * parallel steps (json, multipart and auto joins, a failing branch), choice steps (status, header,
+ * JSON field, otherwise, nested in a branch), and the definition checked at deploy.
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -47,9 +48,28 @@ async function upWorkflow(name: string, workflowYaml: string): Promise<{ code: n
   return runSluice(node, ['up', '-f', path.join(dir, 'stack.yml')]);
 }
 
+/** The lines of a test workflow before its steps. */
+const HEAD = 'workflow:\n  name: test\n  steps:\n';
+
 /** A workflow over the probe, each step given as `query` (and more YAML lines when needed). */
 function probeSteps(...steps: string[]): string {
-  return `workflow:\n  name: test\n  steps:\n${steps.map((s, i) => `    - name: s${i}\n      function: probe\n${s}`).join('')}`;
+  return `${HEAD}${steps.map((s, i) => `    - name: s${i}\n      function: probe\n${s}`).join('')}`;
+}
+
+/** The parts of a multipart/mixed body: each part's headers (lower-case names) and body. */
+function multipartParts(contentType: string, body: Buffer): Array<{ headers: Record<string, string>; body: Buffer }> {
+  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
+  assert.ok(contentType.startsWith('multipart/mixed;') && boundary, `multipart/mixed with a boundary, got ${contentType}`);
+  const text = body.toString('latin1');
+  assert.ok(text.endsWith(`--${boundary}--\r\n`), 'ends with the closing delimiter');
+  return text
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => {
+      const [head = '', ...rest] = part.slice(2, -2).split('\r\n\r\n');
+      const headers = Object.fromEntries(head.split('\r\n').map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      return { headers, body: Buffer.from(rest.join('\r\n\r\n'), 'latin1') };
+    });
 }
 
 const post = (route: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> =>
@@ -164,6 +184,178 @@ describe('workflow functions (lang: workflow)', () => {
     assert.match(typo.stderr, /on_eror.*did you mean "on_error".*line 6/);
     const list = (await (await fetch(`${node.url}/system/functions`)).json()) as Array<{ name: string }>;
     assert.ok(!list.some((fn) => fn.name.startsWith('wf-bad') || fn.name === 'wf-self' || fn.name === 'wf-typo'), 'none deployed');
+  });
+
+  it('runs a parallel step’s branches on the same input and joins them as JSON, logging nested steps by place', async () => {
+    const yaml = `${HEAD}    - name: fan
+      parallel:
+        up: [ { name: u, function: probe, query: upper=1 } ]
+        twice:
+          - { name: t1, function: probe, query: append=-1 }
+          - { name: t2, function: probe, query: append=-2 }
+        shown: [ { name: sh, function: probe, query: show=request } ]
+      join: json
+`;
+    assert.equal((await upWorkflow('wf-par-json', yaml)).code, 0);
+    const res = await post('/function/wf-par-json', 'hi');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    const got = (await res.json()) as { up: string; twice: string; shown: { body: string; headers: Record<string, string> } };
+    assert.deepEqual(Object.keys(got), ['up', 'twice', 'shown'], 'branches in definition order');
+    assert.equal(got.up, 'HI');
+    assert.equal(got.twice, 'hi-1-2');
+    assert.equal(got.shown.body, 'hi', 'a JSON answer is held as JSON');
+    assert.equal(got.shown.headers['x-workflow-step'], 'sh');
+    const callId = res.headers.get('x-call-id') as string;
+    const logged = await eventually(() => {
+      const lines = node.output().split('\n').filter((l) => l.includes(callId));
+      return lines.some((l) => l.includes('Took ')) && lines;
+    }, 5_000, 'the workflow log lines');
+    for (const label of ['\\[0\\.up\\.0\\] u ', '\\[0\\.twice\\.1\\] t2 ', '\\[0\\] fan \\d+ byte\\(s\\) HTTP: 200 ']) {
+      assert.ok(logged.some((l) => new RegExp(label).test(l)), `logged ${label}`);
+    }
+  });
+
+  it('joins a parallel step as multipart/mixed, one part per branch with its type and name', async () => {
+    const yaml = `${HEAD}    - name: fan
+      parallel:
+        up: [ { name: u, function: probe, query: upper=1 } ]
+        shown: [ { name: sh, function: probe, query: show=request } ]
+      join: multipart
+`;
+    assert.equal((await upWorkflow('wf-par-multi', yaml)).code, 0);
+    const res = await post('/function/wf-par-multi', 'hi');
+    assert.equal(res.status, 200, await res.clone().text());
+    const got = multipartParts(res.headers.get('content-type') ?? '', Buffer.from(await res.arrayBuffer()));
+    assert.deepEqual(
+      got.map((p) => [p.headers['content-disposition'], p.headers['content-type']]),
+      [
+        ['inline; name="up"', 'application/octet-stream'], // the probe returns a string with no type
+        ['inline; name="shown"', 'application/json'],
+      ],
+    );
+    assert.equal(got[0]?.body.toString(), 'HI');
+    assert.equal((JSON.parse(got[1]?.body.toString() ?? '') as { body: string }).body, 'hi');
+  });
+
+  it('join auto: multipart when a branch answers binary; join json refuses it with 502 naming the step', async () => {
+    const branches = '      parallel:\n        thumb: [ { name: th, function: image-thumbnail } ]\n        echo: [ { name: e, function: probe, query: append=-x } ]\n';
+    assert.equal((await upWorkflow('wf-par-auto', `${HEAD}    - name: fan\n${branches}`)).code, 0);
+    const picture = await sharp({ create: { width: 300, height: 150, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const res = await post('/function/wf-par-auto', picture, { 'content-type': 'image/jpeg' });
+    assert.equal(res.status, 200, await res.clone().text());
+    const [thumb, echo] = multipartParts(res.headers.get('content-type') ?? '', Buffer.from(await res.arrayBuffer()));
+    assert.equal(thumb?.headers['content-type'], 'image/jpeg');
+    assert.equal((await sharp(thumb?.body).metadata()).format, 'jpeg');
+    assert.equal(echo?.headers['content-disposition'], 'inline; name="echo"');
+    assert.equal((await upWorkflow('wf-par-json-bin', `${HEAD}    - name: fan\n${branches}      join: json\n`)).code, 0);
+    const refused = await post('/function/wf-par-json-bin', picture, { 'content-type': 'image/jpeg' });
+    assert.equal(refused.status, 502);
+    assert.equal(refused.headers.get('x-workflow-failed-step'), 'fan');
+    assert.match(await refused.text(), /branch thumb answered image\/jpeg, which a json join cannot hold/);
+  });
+
+  it('stops at a failing branch, naming it parallel-step/branch/step, and aborts the other branches', async () => {
+    const yaml = `${HEAD}    - name: fan
+      parallel:
+        slow: [ { name: wait, function: probe, query: sleep=3000 } ]
+        bad:
+          - { name: ok, function: probe, query: upper=1 }
+          - { name: boom, function: probe, query: status=500 }
+    - name: after
+      function: probe
+      query: append=never
+`;
+    assert.equal((await upWorkflow('wf-par-fail', yaml)).code, 0);
+    const started = Date.now();
+    const res = await post('/function/wf-par-fail', 'x');
+    assert.equal(res.status, 500);
+    assert.equal(res.headers.get('x-workflow-failed-step'), 'fan/bad/boom');
+    assert.equal(await res.text(), 'X', 'the failing step’s own body');
+    assert.ok(Date.now() - started < 2_500, 'did not wait for the slow branch');
+  });
+
+  it('choice on a status: the case that matches runs, and no match passes the answer on', async () => {
+    const yaml = (cases: string): string => `${HEAD}    - { name: first, function: probe, query: status=404, on_error: continue }
+    - name: route
+      choice:
+${cases}`;
+    const onStatus = '        - when: { status: 2xx }\n          steps: [ { name: a, function: probe, query: append=-ok } ]\n        - when: { status: [404, 410] }\n          steps: [ { name: b, function: probe, query: append=-missing } ]\n';
+    assert.equal((await upWorkflow('wf-choice-status', yaml(onStatus))).code, 0);
+    const res = await post('/function/wf-choice-status', 'x');
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'x-missing');
+    const none = '        - when: { status: 5xx }\n          steps: [ { name: a, function: probe, query: append=-never } ]\n';
+    assert.equal((await upWorkflow('wf-choice-none', yaml(none))).code, 0);
+    const passed = await post('/function/wf-choice-none', 'x');
+    assert.equal(passed.status, 404, 'the previous answer, unchanged');
+    assert.equal(passed.headers.get('x-workflow-failed-step'), null);
+    assert.equal(await passed.text(), 'x');
+  });
+
+  it('choice on a header (here the input’s Content-Type, the choice coming first), with otherwise', async () => {
+    const yaml = `${HEAD}    - name: route
+      choice:
+        - when: { header: { name: Content-Type, matches: "^image/" } }
+          steps: [ { name: thumb, function: image-thumbnail } ]
+        - otherwise:
+            - { name: up, function: probe, query: upper=1 }
+`;
+    assert.equal((await upWorkflow('wf-choice-header', yaml)).code, 0);
+    const image = await post('/function/wf-choice-header', earth, { 'content-type': 'image/jpeg' });
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/jpeg');
+    const text = await post('/function/wf-choice-header', 'words', { 'content-type': 'text/plain' });
+    assert.equal(await text.text(), 'WORDS');
+  });
+
+  it('choice on a JSON field: equals, matches, otherwise; a failing case step is named choice/step', async () => {
+    const yaml = `${HEAD}    - { name: echo, function: probe }
+    - name: route
+      choice:
+        - when: { json: { path: item.kind, equals: big } }
+          steps: [ { name: big, function: probe, query: upper=1 } ]
+        - when: { json: { path: item.kind, matches: "^sm" } }
+          steps: [ { name: small, function: probe, query: append=-small } ]
+        - when: { json: { path: item.kind, equals: broken } }
+          steps: [ { name: broken, function: probe, query: status=418 } ]
+        - otherwise: [ { name: other, function: probe, query: append=-other } ]
+`;
+    assert.equal((await upWorkflow('wf-choice-json', yaml)).code, 0);
+    const answer = async (body: string): Promise<[number, string, string | null]> => {
+      const res = await post('/function/wf-choice-json', body);
+      return [res.status, await res.text(), res.headers.get('x-workflow-failed-step')];
+    };
+    assert.deepEqual(await answer('{"item":{"kind":"big"}}'), [200, '{"ITEM":{"KIND":"BIG"}}', null]);
+    assert.deepEqual(await answer('{"item":{"kind":"smallish"}}'), [200, '{"item":{"kind":"smallish"}}-small', null]);
+    assert.deepEqual(await answer('{"item":{"kind":"huge"}}'), [200, '{"item":{"kind":"huge"}}-other', null]);
+    assert.deepEqual(await answer('not json'), [200, 'not json-other', null]);
+    assert.deepEqual(await answer('{"item":{"kind":"broken"}}'), [418, '{"item":{"kind":"broken"}}', 'route/broken']);
+  });
+
+  it('runs a choice nested in a parallel branch', async () => {
+    const yaml = `${HEAD}    - name: fan
+      parallel:
+        routed:
+          - name: route
+            choice:
+              - when: { json: { path: kind, equals: big } }
+                steps: [ { name: big, function: probe, query: upper=1 } ]
+              - otherwise: [ { name: other, function: probe, query: append=-other } ]
+        plain: [ { name: p, function: probe, query: append=-plain } ]
+`;
+    assert.equal((await upWorkflow('wf-nested', yaml)).code, 0);
+    const big = await post('/function/wf-nested', '{"kind":"big"}');
+    assert.equal(big.status, 200, await big.clone().text());
+    assert.deepEqual(await big.json(), { routed: '{"KIND":"BIG"}', plain: '{"kind":"big"}-plain' });
+    const small = await post('/function/wf-nested', '{"kind":"small"}');
+    assert.deepEqual(await small.json(), { routed: '{"kind":"small"}-other', plain: '{"kind":"small"}-plain' });
+  });
+
+  it('refuses at deploy a nested step whose function is not deployed, naming its path and line', async () => {
+    const run = await upWorkflow('wf-nested-bad', 'workflow:\n  name: x\n  steps:\n    - name: fan\n      parallel:\n        one:\n          - name: a\n            function: nope\n');
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /steps\[0\]\.parallel\.one\[0\]\.function \(line 7\): no function "nope" is deployed/);
   });
 
   it('comes back after a restart of sluice serve, with its steps', async () => {
