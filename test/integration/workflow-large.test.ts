@@ -17,7 +17,7 @@ describe('a 50 MB picture through transpose-bw-thumbnail', () => {
     [node, picture] = await Promise.all([
       startSluice({ args: ['--stack', path.join(ROOT, 'functions', 'stack.yml')] }),
       // Noise at quality 100 barely compresses: 5000x3500 makes a JPEG of about 50 MB.
-      sharp({ create: { width: 5000, height: 3500, channels: 3, noise } }).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer(),
+      sharp({ create: { width: 5000, height: 3500, channels: 3, background: '#808080', noise } }).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer(),
     ]);
     await waitAvailable(node, 'transpose-bw-thumbnail');
   });
