@@ -1,6 +1,19 @@
 // Definitions
-export { NO_RETRY, RETRY_DEFAULTS, STEP_METHODS } from './definition.js';
-export type { StepMethod, StepRetry, WorkflowDefinition, WorkflowStep } from './definition.js';
+export { JOIN_MODES, NO_RETRY, RETRY_DEFAULTS, STEP_METHODS, allSteps } from './definition.js';
+export type {
+  Branch,
+  CallStep,
+  ChoiceCase,
+  ChoiceStep,
+  Condition,
+  JoinMode,
+  ParallelStep,
+  PlacedStep,
+  StepMethod,
+  StepRetry,
+  WorkflowDefinition,
+  WorkflowStep,
+} from './definition.js';
 
 // Reading workflow.yml
 export { loadWorkflow, parseWorkflow } from './parse.js';

@@ -123,7 +123,7 @@ describe('public API', () => {
     {
       face: 'workflow',
       load: () => import('../../src/workflow/index.js'),
-      exports: ['NO_RETRY', 'RETRY_DEFAULTS', 'STEP_METHODS', 'loadWorkflow', 'parseWorkflow', 'runWorkflow', 'workflowRuntime'],
+      exports: ['JOIN_MODES', 'NO_RETRY', 'RETRY_DEFAULTS', 'STEP_METHODS', 'allSteps', 'loadWorkflow', 'parseWorkflow', 'runWorkflow', 'workflowRuntime'],
     },
     {
       face: 'gateway',
