@@ -551,7 +551,9 @@ describe('template.yml', () => {
       assert.equal(typeof spec['description'], 'string');
       assert.doesNotMatch(spec['description'] as string, /\n/, 'description is one line');
       assert.ok(RuntimeMode.safeParse(spec['mode']).success, `mode ${String(spec['mode'])}`);
-      assert.ok(typeof spec['fprocess'] === 'string' && spec['fprocess'] !== '', 'fprocess');
+      // A workflow runs no process (the gateway runs its steps): its fprocess is empty on purpose.
+      if (spec['mode'] === 'workflow') assert.equal(spec['fprocess'], '', 'fprocess of a workflow');
+      else assert.ok(typeof spec['fprocess'] === 'string' && spec['fprocess'] !== '', 'fprocess');
       if (spec['base'] !== undefined) assert.ok(names.includes(spec['base'] as string), `base ${String(spec['base'])} is a template`);
       const entry = spec['entry'];
       if (entry !== undefined) assert.ok(readdirSync(path.join(TEMPLATES, name)).includes(entry as string), `entry ${String(entry)} exists`);
