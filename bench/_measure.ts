@@ -1,4 +1,4 @@
-/** Shared bits of the benchmarks: load generation and process memory. */
+/** Shared bits of the benchmarks: load generation, process memory, and timing one call at a time. */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
@@ -48,4 +48,43 @@ export function median(results: LoadResult[]): LoadResult {
 /** The value below which a fraction `p` of `xs` lies (0.5: the median of an odd count). */
 export function percentile(xs: readonly number[], p: number): number {
   return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+}
+
+/** Warm-up runs of each side, before the timed ones of `alternate`. */
+export const WARMUP = 3;
+
+/** A cell of a benchmark's table, in ms. */
+export interface Figures {
+  readonly median: number;
+  readonly p90: number;
+}
+
+/**
+ * Runs each of `fns` `count` times (after WARMUP runs of each), one at a time, rotating which goes
+ * first (ab, ba… or abc, bca, cab…) so the VM's swings hit all of them. Resolves with their figures.
+ */
+export async function alternate<const T extends ReadonlyArray<() => Promise<unknown>>>(count: number, ...fns: T): Promise<{ -readonly [K in keyof T]: Figures }> {
+  const times = fns.map((): number[] => []);
+  for (let i = -WARMUP; i < count; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (((i + k) % fns.length) + fns.length) % fns.length;
+      const took = await timed(fns[j] as () => Promise<unknown>);
+      if (i >= 0) times[j]?.push(took);
+    }
+  }
+  return times.map((xs) => ({ median: percentile(xs, 0.5), p90: percentile(xs, 0.9) })) as { -readonly [K in keyof T]: Figures };
+}
+
+/** ms to three significant figures or so: 5.66, 33.5, 901. */
+export const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+/** A table cell: "median (p90)", right-aligned in `width`. */
+export const cell = (f: Figures, width: number): string => `${ms(f.median)} (${ms(f.p90)})`.padStart(width);
+export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+
+// --- internal ---
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
 }

@@ -14,55 +14,20 @@
  * Env: BENCH_RUNS, runs per image cell (default 21); pi runs 31 / 9 / 5 times for its three sizes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { IMAGE_OPS, imagePipeline, type ImageOp } from '../functions/image/ops.js';
 import { piDigits } from '../functions/pi/pi.js';
-import { cleanup, ROOT, startSluice, tempDir, waitAvailable, type SluiceNode } from '../test/harness.js';
-import { percentile } from './_measure.js';
+import { cleanup, ROOT, type SluiceNode } from '../test/harness.js';
+import { alternate, cell, kb, ms, WARMUP, type Figures } from './_measure.js';
+import { call, loadImages, startStack, type BenchImage } from './_stack.js';
 
-const EARTH = '/usr/share/xplanet/images/earth.jpg';
 const PYTHON = '/usr/bin/python3';
-const WARMUP = 3;
 const imageRuns = Number(process.env['BENCH_RUNS'] ?? 21);
 /** Digits, runs, end-to-end target in ms (none for 50,000). */
 const PI_CASES: ReadonlyArray<readonly [number, number, number | undefined]> = [[5_000, 31, 15], [50_000, 9, undefined], [200_000, 5, 1_000]];
 const IMAGE_RATIO_TARGET = 1.25;
-
-interface Figures {
-  readonly median: number;
-  readonly p90: number;
-}
-
-/** Runs `a` and `b` `count` times each (after WARMUP of each), alternating which goes first. */
-async function alternate(count: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[Figures, Figures]> {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let i = -WARMUP; i < count; i++) {
-    let x: number;
-    let y: number;
-    if (i % 2 === 0) {
-      x = await timed(a);
-      y = await timed(b);
-    } else {
-      y = await timed(b);
-      x = await timed(a);
-    }
-    if (i >= 0) ta.push(x), tb.push(y);
-  }
-  return [figures(ta), figures(tb)];
-}
-
-/** One sequential call to a function through the gateway; the whole answer read. */
-async function call(node: SluiceNode, dispatcher: Agent, fn: string, body: string | Buffer): Promise<Buffer> {
-  const contentType = typeof body === 'string' ? 'text/plain' : 'application/octet-stream';
-  const res = await request(`${node.url}/function/${fn}`, { method: 'POST', body, dispatcher, headers: { 'content-type': contentType } });
-  const answer = Buffer.from(await res.body.arrayBuffer());
-  if (res.statusCode !== 200) throw new Error(`${fn}: ${res.statusCode} ${answer.toString().slice(0, 200)}`);
-  return answer;
-}
 
 async function benchPi(node: SluiceNode, dispatcher: Agent, misses: string[]): Promise<void> {
   console.log(`\npi (functions/pi), POST N; in process: piDigits(N)`);
@@ -77,7 +42,7 @@ async function benchPi(node: SluiceNode, dispatcher: Agent, misses: string[]): P
   }
 }
 
-async function benchImages(node: SluiceNode, dispatcher: Agent, images: ReadonlyArray<readonly [string, string, Buffer]>, withPillow: boolean, misses: string[]): Promise<void> {
+async function benchImages(node: SluiceNode, dispatcher: Agent, images: readonly BenchImage[], withPillow: boolean, misses: string[]): Promise<void> {
   console.log(`\nimage ops (functions/image), POST the picture, ${imageRuns} runs per cell; in process: imagePipeline(op, bytes).toBuffer()`);
   console.log(`${'op'.padEnd(9)}  ${'image'.padEnd(9)}  ${'gateway ms (p90)'.padStart(18)}  ${'in-process ms (p90)'.padStart(20)}  ratio  ${'+ms'.padStart(5)}  ≤ ${IMAGE_RATIO_TARGET}×  ${'Pillow ms (p90)'.padStart(17)}  speedup (Pillow ÷ gateway)`);
   for (const [label, file, input] of images) {
@@ -104,7 +69,7 @@ function pillow(file: string, op: ImageOp): Figures {
 }
 
 /** sharp's JPEG encode alone, of the decoded pixels: optimiseCoding false (the function's) against true. */
-async function benchEncode(images: ReadonlyArray<readonly [string, string, Buffer]>): Promise<void> {
+async function benchEncode(images: readonly BenchImage[]): Promise<void> {
   console.log(`\nsharp JPEG encode alone (quality 75, from decoded pixels), ${imageRuns} runs each, alternating`);
   for (const [label, , input] of images) {
     const { data, info } = await sharp(input).raw().toBuffer({ resolveWithObject: true });
@@ -119,40 +84,13 @@ async function benchEncode(images: ReadonlyArray<readonly [string, string, Buffe
   }
 }
 
-/** earth.jpg, and the 4000×2000 picture made from it (photo-like, not noise), written for Pillow to read. */
-async function loadImages(): Promise<Array<readonly [string, string, Buffer]>> {
-  const earth = await readFile(EARTH);
-  const large = await sharp(earth).resize(4000, 2000).jpeg({ quality: 90 }).toBuffer();
-  const largeFile = path.join(await tempDir('sluice-bench-image-'), 'earth-4000x2000.jpg');
-  await writeFile(largeFile, large);
-  console.log(`images: earth.jpg 2048×1024 ${kb(earth.length)}; 4000×2000 (earth.jpg resized, quality 90) ${kb(large.length)}`);
-  return [['earth', EARTH, earth], ['4000x2000', largeFile, large]];
-}
-
-// --- internal ---
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return performance.now() - started;
-}
-
-function figures(xs: number[]): Figures {
-  return { median: percentile(xs, 0.5), p90: percentile(xs, 0.9) };
-}
-
-const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-const cell = (f: Figures, width: number): string => `${ms(f.median)} (${ms(f.p90)})`.padStart(width);
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
-
 // --- run ---
 
 const withPillow = spawnSync(PYTHON, ['-c', 'import PIL'], { stdio: 'ignore' }).status === 0;
 console.log(`functions benchmark: one call at a time, keep-alive; gateway and in-process runs alternate; ${WARMUP} warm-up runs of each, then median (p90)`);
 if (!withPillow) console.log('Pillow: not installed (apt install python3-pil)');
 const images = await loadImages();
-const node = await startSluice({ args: ['--stack', path.join(ROOT, 'functions', 'stack.yml')] });
-for (const name of ['pi', ...IMAGE_OPS.map((op) => `image-${op}`)]) await waitAvailable(node, name);
+const node = await startStack(['pi', ...IMAGE_OPS.map((op) => `image-${op}`)]);
 const dispatcher = new Agent({ connections: 1 });
 const misses: string[] = [];
 await benchPi(node, dispatcher, misses);
