@@ -178,13 +178,17 @@ export async function deploy(node: SluiceNode, deployment: object): Promise<void
   if (res.status !== 202) throw new Error(`deploy: ${res.status} ${await res.text()}`);
 }
 
-/** Waits until the function reports at least `count` available replicas. */
+/**
+ * Waits until the function reports at least `count` available replicas. The limit is generous:
+ * `serve --stack functions/stack.yml` builds eight functions one after the other (npm install of
+ * sharp for five), which on a loaded 2-vCPU machine takes well over 20 s for the last of them.
+ */
 export async function waitAvailable(node: SluiceNode, name: string, count = 1): Promise<void> {
   await eventually(async () => {
     const res = await fetch(`${node.url}/system/function/${name}`);
     const status = (await res.json()) as { availableReplicas?: number };
     return (status.availableReplicas ?? 0) >= count;
-  }, 20_000, `${count} available replica(s) of ${name}`);
+  }, 90_000, `${count} available replica(s) of ${name}`);
 }
 
 /**

@@ -2,4 +2,5 @@ export { loadConfig } from './load.js';
 export type { GatewayConfig, GatewayFlags } from './load.js';
 export { parseStatusCodes } from './async.js';
 export type { AsyncConfig, RetryConfig } from './async.js';
+export { retryWait } from './retry-wait.js';
 export { formatSeconds, parseDuration, parseSize } from './units.js';

@@ -9,11 +9,11 @@ import {
   type CallResult,
   type QueueRequest,
 } from '../api/index.js';
-import type { AsyncConfig, RetryConfig } from '../config/index.js';
+import { retryWait, type AsyncConfig, type RetryConfig } from '../config/index.js';
 import type { AsyncBackend, Delivery } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import type { Invoker } from './invoker.js';
-import { retryPolicy, retryWait } from './retry.js';
+import { retryPolicy } from './retry.js';
 import type { RunOutcome } from './run-call.js';
 
 /** What handling a delivery needs: the node's parts, and the worker's counter for log lines. */

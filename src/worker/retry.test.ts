@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RetryConfig } from '../config/index.js';
-import { retryPolicy, retryWait } from './retry.js';
+import { retryWait, type RetryConfig } from '../config/index.js';
+import { retryPolicy } from './retry.js';
 
 const DEFAULTS: RetryConfig = { attempts: 10, codes: [408, 429, 500, 502, 503, 504], minWaitMs: 10_000, maxWaitMs: 120_000 };
 

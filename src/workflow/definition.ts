@@ -4,19 +4,17 @@
  * gateway_url, steps[name, function, method]); the other step keys are Sluice's.
  */
 
+import type { RetryConfig } from '../config/index.js';
+
 /** HTTP methods a step may call its function with. */
 export const STEP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type StepMethod = (typeof STEP_METHODS)[number];
 
-/** Retry of a step that answered one of `codes` (or did not answer): backoff doubles from `minWaitMs`. */
-export interface StepRetry {
-  /** Runs in all, the first included (1 = no retry). */
-  readonly attempts: number;
-  readonly minWaitMs: number;
-  readonly maxWaitMs: number;
-  /** Statuses that are retried; a transport failure (no answer) always is. */
-  readonly codes: readonly number[];
-}
+/**
+ * Retry of a step that answered one of `codes` (or did not answer): the async worker's policy shape,
+ * waited out with the same backoff (config's retryWait).
+ */
+export type StepRetry = RetryConfig;
 
 /** What every kind of step has. */
 interface StepCommon {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { retryWait } from '../config/index.js';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
 import { CallSignal } from '../watchdog/index.js';
 import type { CallStep } from './definition.js';
@@ -43,7 +44,7 @@ export function ok(status: number): boolean {
 
 // --- internal ---
 
-/** Runs a step, again while it fails in a way its retry covers, waiting longer each time. */
+/** Runs a step, again while it fails in a way its retry covers, with the async worker's backoff (and Retry-After). */
 async function withRetry(step: CallStep, call: BufferedCall, callStep: StepCaller, parent: CallSignal): Promise<CallOutcome> {
   for (let attempt = 1; ; attempt++) {
     const signal = new CallSignal();
@@ -53,7 +54,7 @@ async function withRetry(step: CallStep, call: BufferedCall, callStep: StepCalle
     if (parent.aborted) throw parent.reason;
     const retried = outcome.error !== undefined || step.retry.codes.includes(outcome.status);
     if (!retried || attempt >= step.retry.attempts) return outcome;
-    await sleep(Math.min(step.retry.maxWaitMs, step.retry.minWaitMs * 2 ** (attempt - 1)), parent);
+    await sleep(retryWait(attempt, step.retry, outcome.headers['retry-after']), parent);
   }
 }
 

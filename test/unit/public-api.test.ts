@@ -57,6 +57,7 @@ describe('public API', () => {
         'parseDuration',
         'parseSize',
         'parseStatusCodes',
+        'retryWait',
       ],
     },
     {
