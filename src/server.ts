@@ -7,8 +7,8 @@ import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/inde
 import { createGateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
-import { CallbackClient, Worker, gatewayInvoker, localInvoker } from './worker/index.js';
-import { workflowRuntime } from './workflow/index.js';
+import { CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
+import { StepWatch, workflowRuntime, type DurableSteps } from './workflow/index.js';
 
 /** One callback POST may take this long (connect to last byte) before it counts as failed and is retried. */
 const CALLBACK_TIMEOUT_MS = 30_000;
@@ -81,6 +81,10 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<{ stop()
 export async function startNode(opts: ServeOptions): Promise<RunningNode> {
   const config = loadConfig(opts.env, opts.flags);
   const logger = pino({ level: config.logLevel, base: undefined });
+  const { backend, callbacks } = await openAsync(config);
+  const watch = new StepWatch();
+  let worker: Worker | undefined;
+  const durable: DurableSteps = { backend, queueOf: (name) => queueFor(provider, name), ensureQueue: (queue) => worker?.ensureQueue(queue), watch };
   const provider = await Provider.open({
     dataDir: config.dataDir,
     execTimeoutMs: config.upstreamTimeoutMs,
@@ -89,13 +93,15 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     replicaWaitMs: config.replicaWaitMs,
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
-    runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize }) },
-  });
-  const { backend, callbacks } = await openAsync(config).catch(async (err: unknown) => {
-    await provider.close();
+    runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize, durable }) },
+  }).catch(async (err: unknown) => {
+    await Promise.all([backend.close(), callbacks.close()]);
     throw err;
   });
-  const worker = opts.worker === false ? undefined : new Worker({ invoker: localInvoker(provider), backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
+  if (opts.worker !== false) {
+    const postCallback = (msg: CallbackMessage): Promise<number> => callbacks.post(msg);
+    worker = new Worker({ invoker: localInvoker(provider), backend, config: config.async, logger, postCallback, finished: (callId) => watch.finished(callId) });
+  }
   const gateway = createGateway({
     provider,
     maxBodySize: config.maxBodySize,

@@ -82,8 +82,12 @@ export interface CallRecord {
     statusCode?: number;
     error?: string;
   };
-  /** Set when the record is a step of a workflow call. */
+  /** Set when the record is a step of a workflow call: that call's id. */
   parentCallId?: string;
+  /** The step's name in workflow.yml, when the record is a step of a workflow call. */
+  step?: string;
+  /** The records of this workflow call's steps, oldest first (`GET /system/calls/{id}` only). */
+  steps?: CallRecord[];
 }
 
 /** A call's stored response (`GET /system/calls/{id}/result`). */

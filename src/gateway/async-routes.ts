@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  canonicalHeaderKey,
-  encodeQueueRequest,
-  errors,
-  goUrl,
-  parseQualifiedName,
-  type CallRecord,
-  type QueueRequest,
-} from '../api/index.js';
+import { canonicalHeaderKey, errors, goUrl, parseQualifiedName, type CallRecord } from '../api/index.js';
 import type { AsyncConfig } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
-import type { AsyncBackend } from '../queue/index.js';
+import { submitCall, type AsyncBackend } from '../queue/index.js';
 import { readBuffer, sendJson } from '../watchdog/index.js';
-import { queueOf, type Worker } from '../worker/index.js';
+import { queueFor, type Worker } from '../worker/index.js';
 import { cancelCall } from './calls-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
 const PREFIX = '/async-function/';
-/** Bodies above this go to the blob store; the message carries a reference (architecture §4). */
-export const INLINE_BODY_LIMIT = 512 * 1024;
 /** Methods an async call may keep (GET and HEAD make no sense without an answer; DELETE cancels). */
 const CALL_METHODS = ['POST', 'PUT', 'PATCH'];
 
@@ -51,13 +41,12 @@ export async function handleAsync(ctx: AsyncContext, req: IncomingMessage, res: 
 
 async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerResponse, target: Target, method: string): Promise<void> {
   const name = parseQualifiedName(target.name);
-  const deployed = ctx.provider.status(name); // 404 for an unknown function: OpenFaaS says 202 and loses it
+  const queue = queueFor(ctx.provider, name); // 404 for an unknown function: OpenFaaS says 202 and loses it
   const callbackUrl = callbackOf(req);
   const body = await readBuffer(req, { bytes: ctx.config.maxBodySize, setting: 'max_async_body_size' });
   const given = req.headers['x-call-id'];
   const callId = typeof given === 'string' && given ? given : randomUUID();
   const startTime = `${Date.now()}000000`;
-  const queue = queueOf(deployed.annotations);
   const record: CallRecord = {
     callId,
     function: name,
@@ -68,13 +57,9 @@ async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerRespon
     ...(callbackUrl ? { callback: { url: callbackUrl.href, status: 'pending', attempts: 0 } } : {}),
   };
   const key = req.headers['idempotency-key'];
-  const acceptedId = await ctx.backend.calls.create(record, typeof key === 'string' && key ? key : undefined);
-  if (acceptedId !== callId) return answerAccepted(ctx, res, acceptedId, startTime, true);
-
-  const request: QueueRequest = {
+  const request = {
     Header: headerMap(req, callId, startTime),
     Host: req.headers.host ?? '',
-    Body: body.length > INLINE_BODY_LIMIT ? '' : body.toString('base64'),
     Method: method,
     Path: target.path,
     QueryString: target.query,
@@ -82,15 +67,9 @@ async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerRespon
     QueueName: queue,
     ...(callbackUrl ? { CallbackUrl: goUrl(callbackUrl) } : {}),
     SluiceCallId: callId,
-    ...(body.length > INLINE_BODY_LIMIT ? { SluiceBodyRef: callId } : {}),
   };
-  try {
-    if (request.SluiceBodyRef) await ctx.backend.blobs.put(request.SluiceBodyRef, body);
-    await ctx.backend.queue.enqueue(queue, callId, encodeQueueRequest(request));
-  } catch (err) {
-    await ctx.backend.calls.remove(callId).catch(() => {});
-    throw Object.assign(errors.queueUnavailable((err as Error).message), { cause: err });
-  }
+  const acceptedId = await submitCall(ctx.backend, { record, request, body, ...(typeof key === 'string' && key ? { idempotencyKey: key } : {}) });
+  if (acceptedId !== callId) return answerAccepted(ctx, res, acceptedId, startTime, true);
   ctx.worker?.ensureQueue(queue);
   answerAccepted(ctx, res, callId, startTime, false);
 }

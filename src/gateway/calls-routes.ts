@@ -8,6 +8,8 @@ import type { Worker } from '../worker/index.js';
 /** The longest `?wait=` a client may ask for. */
 const MAX_WAIT_MS = 5 * 60_000;
 const MAX_LIST = 1000;
+/** Workflows calling workflows: the depth of steps `GET /system/calls/{id}` shows. */
+const MAX_STEP_DEPTH = 8;
 
 export interface CallsContext {
   readonly backend: AsyncBackend;
@@ -35,7 +37,7 @@ export const callsRoutes: Record<string, Record<string, CallsHandler>> = {
     POST: async (ctx, _req, res, { query }) => sendJson(res, 200, await redrive(ctx, query)),
   },
   '/system/calls/{name}': {
-    GET: async (ctx, req, res, { name, query }) => sendJson(res, 200, await waited(ctx, req, name, query)),
+    GET: async (ctx, req, res, { name, query }) => sendJson(res, 200, await withSteps(ctx.backend, await waited(ctx, req, name, query), 0)),
     DELETE: async (ctx, _req, res, { name }) => sendJson(res, 200, await cancelCall(ctx.backend, name)),
   },
   '/system/calls/{name}/result': {
@@ -57,6 +59,17 @@ export async function cancelCall(backend: AsyncBackend, callId: string): Promise
   const record = await backend.calls.get(callId);
   if (!record) throw errors.callNotFound(callId);
   throw errors.callNotCancellable(callId, record.status);
+}
+
+/**
+ * A workflow call's record with its steps' records (`steps`, oldest first), theirs nested in turn for
+ * a step that is itself a workflow. Other records come back as they are.
+ */
+async function withSteps(backend: AsyncBackend, record: CallRecord, depth: number): Promise<CallRecord> {
+  if (depth >= MAX_STEP_DEPTH) return record;
+  const steps = (await backend.calls.list({ parent: record.callId, limit: MAX_LIST })).reverse();
+  if (!steps.length) return record;
+  return { ...record, steps: await Promise.all(steps.map((step) => withSteps(backend, step, depth + 1))) };
 }
 
 /** The record, after waiting (`?wait=30s`) until the call finishes, the wait is over or the client leaves. */

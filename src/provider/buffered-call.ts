@@ -17,6 +17,8 @@ export interface BufferedCall {
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly callId: string;
+  /** An async call the queue worker runs (Invocation.queued). */
+  readonly queued?: true;
 }
 
 /** How one buffered call ended. */
@@ -53,7 +55,7 @@ export async function callBuffered(provider: Provider, call: BufferedCall, opts:
   try {
     const service = provider.service(name);
     const headers = { ...call.headers, 'content-length': String(call.body.length), 'x-call-id': call.callId };
-    const inv = { method: call.method, path: call.path, query: call.query, headers, body: call.body.length ? call.body : null, callId: call.callId, signal };
+    const inv = { method: call.method, path: call.path, query: call.query, headers, body: call.body.length ? call.body : null, callId: call.callId, signal, ...(call.queued ? { queued: call.queued } : {}) };
     await service.invoke(inv, sink);
     if (signal.aborted) throw signal.reason;
     return { status: sink.status, headers: sink.headers, body: sink.body, seconds: elapsed(started) };

@@ -89,6 +89,21 @@ export function callStoreContract(name: string, target: CallStoreTarget): void {
       await store.close();
     });
 
+    it('lists the steps of a workflow call by parent, not a call whose id only looks like a step', async () => {
+      const store = await target.open();
+      const parent = record();
+      const steps = [0, 1, 2].map((i) => record({ callId: `${parent.callId}.${i}`, parentCallId: parent.callId }));
+      const lookalike = record({ callId: `${parent.callId}.9` });
+      const other = record({ callId: `${parent.callId}x.0`, parentCallId: `${parent.callId}x` });
+      for (const r of [parent, ...steps, lookalike, other]) await store.create(r);
+      assert.deepEqual(
+        (await store.list({ parent: parent.callId })).map((r) => r.callId),
+        steps.map((r) => r.callId).reverse(),
+      );
+      assert.deepEqual(await store.list({ parent: steps[0]?.callId as string }), []);
+      await store.close();
+    });
+
     it('keeps results byte-exact, large ones too', async () => {
       const store = await target.open();
       const r = record();

@@ -3,3 +3,7 @@ export type { AsyncBackend, AsyncQueue, BlobStore, CallFilter, CallStore, Consum
 
 // Opening a backend: embedded SQLite, or NATS JetStream (loaded only when asked for)
 export { openAsyncBackend } from './open.js';
+
+// Storing a new call: record, body (inline or blob) and message, in that order
+export { enqueueCall, submitCall } from './submit.js';
+export type { NewCall } from './submit.js';

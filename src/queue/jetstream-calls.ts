@@ -121,7 +121,12 @@ export class KvCallStore implements CallStore {
   async list(filter: CallFilter): Promise<CallRecord[]> {
     const records = (await this.#scan())
       .map((stored) => stored.record)
-      .filter((r) => (filter.function === undefined || r.function === filter.function) && (filter.status === undefined || r.status === filter.status));
+      .filter(
+        (r) =>
+          (filter.function === undefined || r.function === filter.function) &&
+          (filter.status === undefined || r.status === filter.status) &&
+          (filter.parent === undefined || r.parentCallId === filter.parent),
+      );
     records.sort((a, b) => Date.parse(b.timings.queued) - Date.parse(a.timings.queued) || (a.callId < b.callId ? 1 : -1));
     return records.slice(0, filter.limit ?? DEFAULT_LIMIT);
   }

@@ -95,6 +95,8 @@ export class SqliteCallStore implements CallStore {
     const args: (string | number)[] = [];
     if (filter.function !== undefined) (where.push('function = ?'), args.push(filter.function));
     if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
+    // A step's id starts with its parent's and a dot (the primary key's range), the record says so.
+    if (filter.parent !== undefined) (where.push("id > ? AND id < ? AND json_extract(record, '$.parentCallId') = ?"), args.push(`${filter.parent}.`, `${filter.parent}/`, filter.parent));
     args.push(filter.limit ?? DEFAULT_LIMIT);
     const sql = `SELECT record FROM calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`;
     return (this.#store.db.prepare(sql).all(...args) as { record: string }[]).map((row) => JSON.parse(row.record) as CallRecord);

@@ -74,6 +74,8 @@ export interface AsyncQueue {
 export interface CallFilter {
   readonly function?: string;
   readonly status?: CallStatus;
+  /** The steps of this workflow call: records whose `parentCallId` it is. */
+  readonly parent?: string;
   /** @default 100 */
   readonly limit?: number;
 }

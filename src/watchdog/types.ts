@@ -19,6 +19,11 @@ export interface Invocation {
   readonly body: Buffer | Readable | null;
   readonly callId: string;
   /**
+   * Set on an async call the queue worker runs: it has a call record, and runs again after a crash
+   * (a workflow then makes each of its steps a queued call of its own, resumed after a restart).
+   */
+  readonly queued?: true;
+  /**
    * Aborted when the client goes away or a deadline passes (the reason is then the SluiceError to
    * answer with): the mode stops the work either way.
    */

@@ -23,6 +23,7 @@ export interface CallContext {
   readonly config: AsyncConfig;
   readonly logger: Logger;
   postCallback(msg: CallbackMessage): Promise<number>;
+  finished?(callId: string): void;
   /** `[#n]` of the log lines, as the queue-worker numbers its messages. */
   nextSerial(): number;
   /** True once the node is stopping: a run cut short by that is not counted as a failure. */
@@ -162,13 +163,13 @@ async function settle(ctx: CallContext, delivery: Delivery, request: QueueReques
 async function commit(ctx: CallContext, record: CallRecord, result: CallResult | undefined, settleMessage: () => Promise<void>): Promise<void> {
   const { calls } = ctx.backend;
   const storeResult = (): Promise<void> => (result ? calls.putResult(record.callId, { status: result.status, headers: result.headers, body: result.body }) : Promise.resolve());
-  if (ctx.backend.sharedCommit) {
-    await Promise.all([storeResult(), calls.put(record), settleMessage()]);
-    return;
+  if (ctx.backend.sharedCommit) await Promise.all([storeResult(), calls.put(record), settleMessage()]);
+  else {
+    await storeResult();
+    await calls.put(record);
+    await settleMessage();
   }
-  await storeResult();
-  await calls.put(record);
-  await settleMessage();
+  if (FINISHED.has(record.status)) ctx.finished?.(record.callId);
 }
 
 /** Runs `work`, telling the queue we are still on it, so a long run is never handed to another worker. */

@@ -1,7 +1,7 @@
 // The queue worker
 export { Worker } from './worker.js';
 export type { WorkerOptions } from './worker.js';
-export { DEFAULT_QUEUE, queueOf } from './queues.js';
+export { DEFAULT_QUEUE, queueFor, queueOf } from './queues.js';
 
 // How a worker runs calls: in the gateway's process, or through a gateway's HTTP API
 export { gatewayInvoker } from './gateway-invoker.js';

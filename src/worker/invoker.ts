@@ -1,7 +1,7 @@
 import type { QueueRequest } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
 import { runCall, type RunOutcome } from './run-call.js';
-import { queueOf } from './queues.js';
+import { queueFor } from './queues.js';
 
 /** How a worker runs calls and learns about functions: in the gateway's process, or over its HTTP API. */
 export interface Invoker {
@@ -24,6 +24,6 @@ export function localInvoker(provider: Provider): Invoker {
         return undefined; // removed since the call was queued: the defaults apply
       }
     },
-    queues: async () => provider.list().map((fn) => queueOf(fn.annotations)),
+    queues: async () => provider.list().map((fn) => queueFor(provider, fn.name)),
   };
 }

@@ -21,6 +21,7 @@ export function runCall(provider: Provider, request: QueueRequest, body: Buffer,
     headers: invocationHeaders(request, body.length),
     body,
     callId: request.SluiceCallId,
+    queued: true as const,
   };
   return callBuffered(provider, call, { timeoutMs });
 }

@@ -4,7 +4,7 @@ import type { AsyncBackend, Subscription } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import { handleDelivery, type CallContext } from './handle-call.js';
 import type { Invoker } from './invoker.js';
-import { DEFAULT_QUEUE } from './queues.js';
+import { DEFAULT_QUEUE, WORKFLOW_CONCURRENCY, WORKFLOW_QUEUE } from './queues.js';
 
 /** How often the worker looks for queues named by functions deployed since (a worker of its own process). */
 const QUEUES_EVERY_MS = 5000;
@@ -19,6 +19,8 @@ export interface WorkerOptions {
   readonly config: AsyncConfig;
   readonly logger: Logger;
   postCallback(msg: CallbackMessage): Promise<number>;
+  /** Told each time a call finished (its outcome is stored): workflow calls waiting for it go on at once. */
+  finished?(callId: string): void;
 }
 
 /**
@@ -40,11 +42,12 @@ export class Worker {
   }
 
   /**
-   * Consumes the default queue and every queue a deployed function names, now and as functions are
-   * deployed; prunes old calls.
+   * Consumes the default queue, the workflows' queue and every queue a deployed function names, now
+   * and as functions are deployed; prunes old calls.
    */
   start(): void {
     this.ensureQueue(DEFAULT_QUEUE);
+    this.ensureQueue(WORKFLOW_QUEUE);
     const watch = (): void => {
       this.#opts.invoker.queues().then(
         (queues) => queues.forEach((queue) => this.ensureQueue(queue)),
@@ -64,7 +67,8 @@ export class Worker {
   ensureQueue(queue: string): void {
     if (this.#stopping || this.#subscriptions.has(queue)) return;
     const { backend, config, logger } = this.#opts;
-    const subscription = backend.queue.consume(queue, { concurrency: config.concurrency, leaseMs: config.ackWaitMs }, (delivery) =>
+    const concurrency = queue === WORKFLOW_QUEUE ? Math.max(WORKFLOW_CONCURRENCY, config.concurrency) : config.concurrency;
+    const subscription = backend.queue.consume(queue, { concurrency, leaseMs: config.ackWaitMs }, (delivery) =>
       handleDelivery(this.#ctx, delivery).catch(async (err: unknown) => {
         logger.error({ err, messageId: delivery.id, queue }, 'handling an async call failed; it will be delivered again in 1s');
         await delivery.nack(RETRY_UNEXPECTED_MS).catch(() => {});

@@ -44,6 +44,8 @@ export interface CallStep extends StepCommon {
   /** Bound on one run of the step; 0 = the workflow's own deadline only. */
   readonly timeoutMs: number;
   readonly retry: StepRetry;
+  /** Where an async run posts this step's own answer (its call's X-Callback-Url); sync runs post none. */
+  readonly callbackUrl?: string;
 }
 
 /** How a parallel step's branch answers become one: see docs/workflows.md. */

@@ -208,11 +208,20 @@ describe('parseWorkflow', () => {
     ]);
   });
 
-  it('tells a file using a planned key that it is not supported yet', () => {
-    assert.deepEqual(parse(oneStep('name: a', 'function: f', 'async: true', 'callback_url: http://x/')), [
-      'workflow.steps[0].async: not supported yet (planned) (line 6)',
-      'workflow.steps[0].callback_url: not supported yet (planned) (line 7)',
+  it('refuses a per-step async key with what to do instead, and a callback_url that is not an http(s) URL', () => {
+    assert.deepEqual(parse(oneStep('name: a', 'function: f', 'async: true', 'callback_url: ftp://x/')), [
+      'workflow.steps[0].async: not needed: call the workflow at /async-function/{name} and every step runs as a queued call of its own (line 6)',
+      'workflow.steps[0].callback_url: "ftp://x/": use an http:// or https:// URL (line 7)',
     ]);
+    assert.deepEqual(parse(oneStep('name: a', 'function: f', 'callback_url: receiver:8888')), [
+      'workflow.steps[0].callback_url: "receiver:8888": use an http:// or https:// URL (line 6)',
+    ]);
+    assert.deepEqual(parse(oneStep('name: a', 'function: f', 'callback_url: /relative')), ['workflow.steps[0].callback_url: "/relative" is not an absolute URL (line 6)']);
+  });
+
+  it('keeps a step\'s callback_url', () => {
+    const def = parseWorkflow(oneStep('name: a', 'function: f', 'callback_url: http://127.0.0.1:8888/step-a'), 'chain/workflow.yml');
+    assert.equal(def.steps[0]?.kind === 'call' && def.steps[0].callbackUrl, 'http://127.0.0.1:8888/step-a');
   });
 
   it('suggests the close key for an unknown one, at any depth', () => {

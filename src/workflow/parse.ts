@@ -71,7 +71,7 @@ function stepKeys(rest: Path): readonly string[] {
 }
 
 /** Keys that only a step with a `function` has. */
-const CALL_KEYS = ['method', 'path', 'query', 'headers', 'on_error', 'timeout', 'retry'];
+const CALL_KEYS = ['method', 'path', 'query', 'headers', 'on_error', 'timeout', 'retry', 'callback_url'];
 const KINDS = ['function', 'parallel', 'choice'];
 
 type RawMap = Record<string, unknown>;
@@ -179,8 +179,9 @@ function toSteps(steps: readonly StepFile[], at: Path, lineOf: (at: Path) => num
       return { kind: 'parallel', ...common, branches, join: step.join };
     }
     if (step.choice) return { kind: 'choice', ...common, ...toCases(step.choice, [...here, 'choice'], lineOf) };
-    const { method, path, query, headers, on_error: onError, timeout: timeoutMs, retry } = step;
-    return { kind: 'call', ...common, function: step.function ?? '', method, path, query, headers, onError, timeoutMs, retry };
+    const { method, path, query, headers, on_error: onError, timeout: timeoutMs, retry, callback_url: callbackUrl } = step;
+    const call = { kind: 'call' as const, ...common, function: step.function ?? '', method, path, query, headers, onError, timeoutMs, retry };
+    return callbackUrl === undefined ? call : { ...call, callbackUrl };
   });
 }
 

@@ -3,7 +3,7 @@ import { retryWait } from '../config/index.js';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
 import { CallSignal } from '../watchdog/index.js';
 import type { CallStep } from './definition.js';
-import type { RunContext, StepAt, StepCaller, WorkflowResult } from './runner.js';
+import type { RunContext, StepAt, WorkflowResult } from './runner.js';
 
 /** Headers of a step's answer that describe the transfer, not the content: not passed on. */
 const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'x-duration-seconds', 'x-call-id', 'x-start-time']);
@@ -13,7 +13,7 @@ const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connec
  * the step as failed unless it says `on_error: continue`.
  */
 export async function runCall(step: CallStep, given: WorkflowResult, at: StepAt, ctx: RunContext): Promise<WorkflowResult> {
-  const outcome = await withRetry(step, stepCall(ctx, step, given), ctx.callStep, ctx.signal);
+  const outcome = await withRetry(step, at.label, stepCall(ctx, step, given), ctx);
   ctx.log(stepLine(at.label, step.name, outcome.status, outcome.body.length, outcome.seconds));
   const answer = { status: outcome.status, headers: passedOn(outcome.headers), body: outcome.body };
   return !ok(outcome.status) && step.onError === 'stop' ? { ...answer, failedStep: `${at.failed}${step.name}` } : answer;
@@ -45,12 +45,12 @@ export function ok(status: number): boolean {
 // --- internal ---
 
 /** Runs a step, again while it fails in a way its retry covers, with the async worker's backoff (and Retry-After). */
-async function withRetry(step: CallStep, call: BufferedCall, callStep: StepCaller, parent: CallSignal): Promise<CallOutcome> {
+async function withRetry(step: CallStep, label: string, call: BufferedCall, ctx: RunContext): Promise<CallOutcome> {
+  const parent = ctx.signal;
   for (let attempt = 1; ; attempt++) {
     const signal = new CallSignal();
     parent.onAbort((reason) => signal.abort(reason));
-    const outcome = await callStep(call, step.timeoutMs, signal);
-    parent.onAbort(undefined);
+    const outcome = await ctx.callStep(call, { label, step, attempt }, step.timeoutMs, signal).finally(() => parent.onAbort(undefined));
     if (parent.aborted) throw parent.reason;
     const retried = outcome.error !== undefined || step.retry.codes.includes(outcome.status);
     if (!retried || attempt >= step.retry.attempts) return outcome;

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
 import type { CallSignal } from '../watchdog/index.js';
-import type { WorkflowDefinition, WorkflowStep } from './definition.js';
+import type { CallStep, WorkflowDefinition, WorkflowStep } from './definition.js';
 import { contentOf, runCall } from './runner-call.js';
 import { runChoice } from './runner-choice.js';
 import { runParallel } from './runner-parallel.js';
@@ -13,8 +13,20 @@ export interface WorkflowInput {
   readonly callId: string;
 }
 
-/** Calls one step's function; never rejects (a failure is an outcome). */
-export type StepCaller = (call: BufferedCall, timeoutMs: number, signal: CallSignal) => Promise<CallOutcome>;
+/** Which run of which step a call is: what a durable caller names and files the step's call by. */
+export interface StepRun {
+  /** The step's place, as its log line shows it: `1.small.0`. */
+  readonly label: string;
+  readonly step: CallStep;
+  /** 1, then one more for each retry of the step. */
+  readonly attempt: number;
+}
+
+/**
+ * Calls one step's function, bounded by `timeoutMs` (0: no bound of its own); never rejects (a
+ * failure is an outcome), except with the signal's reason when the workflow call is aborted.
+ */
+export type StepCaller = (call: BufferedCall, run: StepRun, timeoutMs: number, signal: CallSignal) => Promise<CallOutcome>;
 
 /** What the workflow answers: the last step's answer, or the one of the step that stopped it. */
 export interface WorkflowResult {

@@ -4,6 +4,7 @@ import { errors, parseQualifiedName } from '../api/index.js';
 import { callBuffered, type AnswerLimit, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
 import type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from '../watchdog/index.js';
 import { allSteps, type WorkflowDefinition } from './definition.js';
+import { durableStepCaller, type DurableSteps } from './durable.js';
 import { loadWorkflow } from './parse.js';
 import { runWorkflow, type StepCaller, type WorkflowResult } from './runner.js';
 
@@ -17,6 +18,12 @@ export interface WorkflowRuntimeOptions {
    * next step's request.
    */
   readonly maxAnswerBytes: number;
+  /**
+   * Where async calls of workflows run their steps as queued calls (durable.ts). Without it, an
+   * async workflow call runs its steps in memory, as a sync one does: again from the first step
+   * after a restart.
+   */
+  readonly durable?: DurableSteps;
 }
 
 /**
@@ -37,7 +44,9 @@ export function workflowRuntime(provider: Provider, opts: WorkflowRuntimeOptions
     handler(spec: RuntimeSpec, log: LogSink): ModeHandler {
       const def = definitions.get(spec.cwd);
       if (!def) throw errors.upstreamFailed(spec.name, 'its workflow.yml was not read at deploy');
-      return new WorkflowHandler(def, (call, timeoutMs, signal) => callBuffered(provider, call, { timeoutMs, signal, answerLimit }), log);
+      const inMemory: StepCaller = (call, _run, timeoutMs, signal) => callBuffered(provider, call, { timeoutMs, signal, answerLimit });
+      const durable = opts.durable;
+      return new WorkflowHandler(def, (inv) => (inv.queued && durable ? durableStepCaller(durable, inv.callId) : inMemory), log);
     },
   };
 }
@@ -47,12 +56,12 @@ export function workflowRuntime(provider: Provider, opts: WorkflowRuntimeOptions
 /** One replica of a workflow function: runs the steps, then writes the answer. */
 class WorkflowHandler implements ModeHandler {
   readonly #def: WorkflowDefinition;
-  readonly #callStep: StepCaller;
+  readonly #callerFor: (inv: Invocation) => StepCaller;
   readonly #log: LogSink;
 
-  constructor(def: WorkflowDefinition, callStep: StepCaller, log: LogSink) {
+  constructor(def: WorkflowDefinition, callerFor: (inv: Invocation) => StepCaller, log: LogSink) {
     this.#def = def;
-    this.#callStep = callStep;
+    this.#callerFor = callerFor;
     this.#log = log;
   }
 
@@ -61,7 +70,7 @@ class WorkflowHandler implements ModeHandler {
     const result = await runWorkflow(
       this.#def,
       { headers: inv.headers, body, callId: inv.callId },
-      this.#callStep,
+      this.#callerFor(inv),
       { log: (line) => this.#log('stdout', line, inv.callId), signal: inv.signal },
     );
     sink.start(result.status, headerList(result));

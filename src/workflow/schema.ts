@@ -108,8 +108,22 @@ function shown(ms: number): string {
   return ms % 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }
 
-/** Keys issue 6 plans for later: named so that a file using them is told so, not "unknown key". */
-const planned = z.never({ error: 'not supported yet (planned)' }).optional();
+/** Where a step's own answer is posted in an async run: an absolute http(s) URL, as X-Callback-Url. */
+const callbackUrl = z.string({ error: expected('a URL') }).transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(ctx, `"${value}" is not an absolute URL`);
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : fail(ctx, `"${value}": use an http:// or https:// URL`);
+});
+
+/**
+ * The architecture's early `async: true` per step: every step of an async run goes through the queue
+ * already, so the key is refused with what to do instead.
+ */
+const asyncKey = z.never({ error: 'not needed: call the workflow at /async-function/{name} and every step runs as a queued call of its own' }).optional();
 
 const STATUS = 'expected a status code (100 to 599), "2xx" (any of 1xx to 5xx), or a list of them';
 const STATUS_CLASSES: readonly string[] = ['1xx', '2xx', '3xx', '4xx', '5xx'] satisfies StatusClass[];
@@ -224,8 +238,8 @@ export const StepSchema = z.strictObject(
         .min(1, { error: 'must list at least one case' })
         .optional();
     },
-    callback_url: planned,
-    async: planned,
+    callback_url: callbackUrl.optional(),
+    async: asyncKey,
   },
   { error: expected('a map (one step)') },
 );

@@ -1,7 +1,8 @@
 /**
  * examples/walkthrough.sh, the article replayed, run as a user runs it against `serve --stack
  * functions/stack.yml` (what `npm start` does). Its checks (examples/check.py) are tested to fail on
- * a wrong answer, so a passing walkthrough means the answers were right.
+ * a wrong answer, so a passing walkthrough means the answers were right. examples/kill-and-resume.sh,
+ * the async chain through a kill -9 of its gateway, starts a gateway of its own.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -67,5 +68,15 @@ describe("examples/walkthrough.sh: the article's commands against the local gate
     assert.match((await check('image', EARTH, '2048', '1024', 'L')).stderr, /JPEG 2048x1024 RGB, want JPEG 2048x1024 L/);
     const calls = await file('calls.txt', '8f0c1d2e-0000-4000-8000-000000000000 3 /3\n');
     assert.match((await check('callbacks', dir, calls, '1')).stderr, /no callback with X-Call-Id 8f0c1d2e/);
+  });
+
+  it('examples/kill-and-resume.sh: the async chain survives a kill -9 of its gateway, resuming at the step it was on', async () => {
+    // Its own gateway (and stack build) on its own ports and data: this node is not the one killed.
+    const env = { ...process.env, PORT: String(await freePort()), RECEIVER_PORT: String(await freePort()), WORK: await tempDir() };
+    const { stdout } = await run('bash', [path.join(ROOT, 'examples', 'kill-and-resume.sh')], { env, maxBuffer: 16 << 20, timeout: 240_000 }).catch((err: { stdout: string; stderr: string }) => {
+      throw new Error(`kill-and-resume failed:\n${err.stdout.slice(-3000)}\n${err.stderr.slice(-3000)}`);
+    });
+    assert.match(stdout, /kill-and-resume: all 5 checks passed/);
+    assert.match(stdout, /bw +\S+\.1 +image-bw +succeeded +200 +2 /, 'the steps table shows bw run twice');
   });
 });

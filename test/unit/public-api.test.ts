@@ -102,9 +102,7 @@ describe('public API', () => {
     {
       face: 'queue',
       load: () => import('../../src/queue/index.js'),
-      exports: [
-        'openAsyncBackend',
-      ],
+      exports: ['enqueueCall', 'openAsyncBackend', 'submitCall'],
     },
     {
       face: 'provider',
@@ -119,12 +117,12 @@ describe('public API', () => {
     {
       face: 'worker',
       load: () => import('../../src/worker/index.js'),
-      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueOf'],
+      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueFor', 'queueOf'],
     },
     {
       face: 'workflow',
       load: () => import('../../src/workflow/index.js'),
-      exports: ['JOIN_MODES', 'NO_RETRY', 'RETRY_DEFAULTS', 'STEP_METHODS', 'allSteps', 'loadWorkflow', 'parseWorkflow', 'runWorkflow', 'workflowRuntime'],
+      exports: ['JOIN_MODES', 'NO_RETRY', 'RETRY_DEFAULTS', 'STEP_METHODS', 'StepWatch', 'allSteps', 'loadWorkflow', 'parseWorkflow', 'runWorkflow', 'workflowRuntime'],
     },
     {
       face: 'gateway',

@@ -41,7 +41,9 @@ export function formatCallRecord(r: CallRecord): string {
     if (callback.error) fields.push(['Callback error', callback.error]);
   }
   if (r.parentCallId) fields.push(['Parent call', r.parentCallId]);
-  return formatFields(fields);
+  if (r.step) fields.push(['Step', r.step]);
+  const out = formatFields(fields);
+  return r.steps?.length ? `${out}Steps:\n${indent(formatStepTable(r.steps))}` : out;
 }
 
 /**
@@ -59,6 +61,34 @@ export function formatSeconds(seconds: number): string {
 }
 
 // --- internal ---
+
+/** A workflow call's steps, one a row, a nested workflow's own steps under it (indented names). */
+function formatStepTable(steps: readonly CallRecord[]): string {
+  const rows = stepRows(steps, '');
+  return formatTable([['STEP', 'CALL ID', 'FUNCTION', 'STATUS', 'CODE', 'ATTEMPTS', 'DURATION'], ...rows]);
+}
+
+function stepRows(steps: readonly CallRecord[], depth: string): string[][] {
+  return steps.flatMap((s) => [
+    [
+      `${depth}${s.step ?? '-'}`,
+      s.callId,
+      s.function,
+      s.status,
+      s.statusCode === undefined ? '-' : String(s.statusCode),
+      String(s.attempts),
+      s.timings.durationSeconds === undefined ? '-' : formatSeconds(s.timings.durationSeconds),
+    ],
+    ...stepRows(s.steps ?? [], `${depth}  `),
+  ]);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
+}
 
 /** An ISO time to the second (`2026-11-28T01:13:39Z`); anything else as given. */
 function shortTime(iso: string): string {
