@@ -14,9 +14,12 @@
  * Then a breakdown of (a): a second gateway at log_level=info, whose log gives each step's time as
  * the gateway saw it (the call over the replica's socket) and the image function's own time for the
  * same step (its sharp work); the same ops are timed in process on the same inputs.
+ * Then (d), the price of durability: the workflow called async (each step a queued call with its
+ * own record, body in the blob store above 512 KiB, result stored) until its result is read back,
+ * alternating with (a); printed with d/a and the extra time per step. Informative, no target.
  * Env: BENCH_RUNS, runs per cell (default 21).
  */
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { imagePipeline, type ImageOp } from '../functions/image/ops.js';
 import { cleanup, type SluiceNode } from '../test/harness.js';
 import { alternate, cell, kb, ms, percentile, WARMUP, type Figures } from './_measure.js';
@@ -83,6 +86,26 @@ async function checkSameAnswers(label: string, ways: Ways): Promise<void> {
   const [a, b, c] = [await ways.workflow(), await ways.piped(), await ways.inProcess()];
   if (!a.equals(c) || !b.equals(c)) throw new Error(`${label}: the answers differ: (a) ${a.length} bytes, (b) ${b.length}, (c) ${c.length}`);
   console.log(`  ${label}: (a), (b) and (c) answer the same JPEG, ${c.length} bytes`);
+}
+
+/** (d): POST /async-function, wait for the record to finish, read the result; vs (a) alternating. */
+async function benchAsync(node: SluiceNode, dispatcher: Agent, images: readonly BenchImage[]): Promise<void> {
+  console.log(`\n(d) the workflow async, each step a queued call, until its result is read; ${runs} runs alternating with (a)`);
+  console.log(`${'picture'.padEnd(9)}  ${'(a) sync ms (p90)'.padStart(18)}  ${'(d) async ms (p90)'.padStart(18)}    d/a  ${'per step ms'.padStart(11)}`);
+  for (const [label, , input] of images) {
+    const asyncCall = async (): Promise<Buffer> => {
+      const accepted = await request(`${node.url}/async-function/${WORKFLOW}`, { method: 'POST', body: input, dispatcher });
+      await accepted.body.dump();
+      const callId = accepted.headers['x-call-id'] as string;
+      const record = await request(`${node.url}/system/calls/${callId}?wait=60s`, { dispatcher });
+      if (((await record.body.json()) as { status: string }).status !== 'succeeded') throw new Error(`${label}: async call ${callId} did not succeed`);
+      const result = await request(`${node.url}/system/calls/${callId}/result`, { dispatcher });
+      return Buffer.from(await result.body.arrayBuffer());
+    };
+    const [a, d] = await alternate(runs, () => call(node, dispatcher, WORKFLOW, input), asyncCall);
+    const perStep = (d.median - a.median) / CHAIN.length;
+    console.log(`${label.padEnd(9)}  ${cell(a, 18)}  ${cell(d, 18)}  ${(d.median / a.median).toFixed(2).padStart(5)}  ${ms(perStep).padStart(11)}`);
+  }
 }
 
 /**
@@ -175,6 +198,7 @@ const node = await startStack([...STEP_FUNCTIONS, WORKFLOW]);
 const dispatcher = new Agent({ connections: 1 });
 const misses: string[] = [];
 await benchChain(node, dispatcher, images, misses);
+await benchAsync(node, dispatcher, images);
 await dispatcher.close();
 await node.stop();
 await benchBreakdown(images);

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { FINISHED, canonicalHeaderKey, errors, goUrl, parseQualifiedName, type CallRecord, type QueueRequest } from '../api/index.js';
+import { FINISHED, SluiceError, canonicalHeaderKey, errors, goUrl, parseQualifiedName, type CallRecord, type QueueRequest } from '../api/index.js';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
 import { enqueueCall, submitCall, type AsyncBackend } from '../queue/index.js';
 import type { CallSignal } from '../watchdog/index.js';
@@ -25,44 +25,48 @@ export interface DurableSteps {
  * record (`parentCallId`, `step`) and an id made from the workflow call's and the step's place
  * (`<id>.1.small.0`, `.r2` for a retry). The workflow call waits for it, and after a restart runs
  * again from the top: steps that finished answer from their stored results, the one that was running
- * is waited for, so the chain resumes where it was.
+ * is waited for, so the chain resumes where it was. A store or queue that fails rejects: the
+ * workflow call fails as a whole and the worker runs it again later, resuming the same way.
  */
 export function durableStepCaller(steps: DurableSteps, workflowCallId: string): StepCaller {
   return async (call, run, timeoutMs, signal) => {
     const started = performance.now();
     const callId = stepCallId(workflowCallId, run);
-    try {
-      const record = await steps.backend.calls.get(callId);
-      if (!record) await submit(steps, workflowCallId, callId, call, run);
-      // Never started: its message may be missing (a crash between record and message). The queue keeps one per id.
-      else if (record.status === 'queued' && record.attempts === 0) await enqueueCall(steps.backend, record.queue, queueRequest(callId, record.queue, call, run), call.body);
-      const finished = await waitFinished(steps, callId, timeoutMs, signal);
-      if (!finished) {
-        await cancelQueued(steps.backend, callId);
-        return failure(errors.upstreamTimeout(call.function, timeoutMs / 1000), started);
-      }
-      return await outcomeOf(steps.backend, finished, started);
-    } catch (err) {
-      if (signal.aborted) throw signal.reason;
-      const error = errors.upstreamFailed(call.function, `step "${run.step.name}" (call ${callId}) could not be queued: ${(err as Error).message}`);
-      return failure(error, started);
+    const record = await steps.backend.calls.get(callId);
+    if (!record) {
+      const refused = await submit(steps, workflowCallId, callId, call, run);
+      if (refused) return failure(refused, started);
     }
+    // Never started: its message may be missing (a crash between record and message). The queue keeps one per id.
+    else if (record.status === 'queued' && record.attempts === 0) await enqueueCall(steps.backend, record.queue, queueRequest(callId, record.queue, call, run), call.body);
+    const finished = await waitFinished(steps, callId, timeoutMs, signal);
+    if (finished) return outcomeOf(steps.backend, finished, started);
+    await cancelQueued(steps.backend, callId);
+    return failure(errors.upstreamTimeout(call.function, timeoutMs / 1000), started);
   };
-}
-
-/** A step run's call id: the workflow call's id, the step's place, and the attempt after the first. */
-export function stepCallId(workflowCallId: string, run: StepRun): string {
-  return `${workflowCallId}.${run.label}${run.attempt > 1 ? `.r${run.attempt}` : ''}`;
 }
 
 // --- internal ---
 
-async function submit(steps: DurableSteps, workflowCallId: string, callId: string, call: BufferedCall, run: StepRun): Promise<void> {
-  const queue = steps.queueOf(parseQualifiedName(call.function));
+/** A step run's call id: the workflow call's id, the step's place, and the attempt after the first. */
+function stepCallId(workflowCallId: string, run: StepRun): string {
+  return `${workflowCallId}.${run.label}${run.attempt > 1 ? `.r${run.attempt}` : ''}`;
+}
+
+/** Stores the step run's call; returns why not when its function is not deployed (as a sync call would: 404). */
+async function submit(steps: DurableSteps, workflowCallId: string, callId: string, call: BufferedCall, run: StepRun): Promise<SluiceError | undefined> {
+  const name = parseQualifiedName(call.function);
+  let queue: string;
+  try {
+    queue = steps.queueOf(name);
+  } catch (err) {
+    if (err instanceof SluiceError && err.status < 500) return err;
+    throw err;
+  }
   const callbackUrl = run.step.callbackUrl;
   const record: CallRecord = {
     callId,
-    function: parseQualifiedName(call.function),
+    function: name,
     queue,
     status: 'queued',
     attempts: 0,
@@ -73,6 +77,7 @@ async function submit(steps: DurableSteps, workflowCallId: string, callId: strin
   };
   await submitCall(steps.backend, { record, request: queueRequest(callId, queue, call, run), body: call.body });
   steps.ensureQueue(queue);
+  return undefined;
 }
 
 function queueRequest(callId: string, queue: string, call: BufferedCall, run: StepRun): Omit<QueueRequest, 'Body' | 'SluiceBodyRef'> {
@@ -138,7 +143,7 @@ async function outcomeOf(backend: AsyncBackend, record: CallRecord, started: num
   return { status: result.status, headers: result.headers, body: result.body, seconds: record.timings.durationSeconds ?? elapsed(started) };
 }
 
-function failure(error: ReturnType<typeof errors.upstreamFailed>, started: number): CallOutcome {
+function failure(error: SluiceError, started: number): CallOutcome {
   return { status: error.status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`${error.message}\n`), seconds: elapsed(started), error };
 }
 

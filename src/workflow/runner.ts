@@ -23,8 +23,9 @@ export interface StepRun {
 }
 
 /**
- * Calls one step's function, bounded by `timeoutMs` (0: no bound of its own); never rejects (a
- * failure is an outcome), except with the signal's reason when the workflow call is aborted.
+ * Calls one step's function, bounded by `timeoutMs` (0: no bound of its own). A failure of the step
+ * is an outcome; it rejects with the signal's reason when the workflow call is aborted, and (the
+ * durable caller) when the queue's store fails, which fails the workflow call.
  */
 export type StepCaller = (call: BufferedCall, run: StepRun, timeoutMs: number, signal: CallSignal) => Promise<CallOutcome>;
 
