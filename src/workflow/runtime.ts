@@ -38,7 +38,7 @@ export function workflowRuntime(provider: Provider, opts: WorkflowRuntimeOptions
     async prepare(spec, when) {
       const def = await loadWorkflow(path.join(spec.cwd, DEFINITION), `${spec.name}/workflow.yml`);
       // At restore the step functions may come back after the workflow: they are checked per call then.
-      if (when === 'deploy') checkSteps(spec.name, def, provider);
+      if (when === 'deploy') checkSteps(spec.name, def, provider, (fn) => deployedDefinition(fn, provider, definitions));
       definitions.set(spec.cwd, def);
     },
     handler(spec: RuntimeSpec, log: LogSink): ModeHandler {
@@ -81,16 +81,48 @@ class WorkflowHandler implements ModeHandler {
   async close(): Promise<void> {}
 }
 
-/** Every step's function must be deployed, and no step may call back into the workflow. */
-function checkSteps(name: string, def: WorkflowDefinition, provider: Provider): void {
+/**
+ * Every step's function must be deployed, and no step may call back into the workflow: itself, or
+ * through workflows it calls (`definitionOf`: a deployed workflow's definition, undefined for
+ * other functions).
+ */
+function checkSteps(name: string, def: WorkflowDefinition, provider: Provider, definitionOf: (fn: string) => WorkflowDefinition | undefined): void {
   const problems: string[] = [];
   for (const { step, at } of allSteps(def)) {
     const target = parseQualifiedName(step.function);
     const where = `${at}.function (line ${step.line})`;
     if (target === name) problems.push(`${where}: "${step.function}" is this workflow itself, which would call itself forever`);
     else if (!provider.list().some((fn) => fn.name === target)) problems.push(`${where}: no function "${step.function}" is deployed; deploy it before the workflow`);
+    else {
+      const loop = pathBack(target, name, definitionOf, new Set());
+      if (loop) problems.push(`${where}: "${step.function}" calls this workflow back (${[name, ...loop].join(' → ')}), which would never end`);
+    }
   }
   if (problems.length) throw errors.workflowInvalid(`${name}/workflow.yml`, problems);
+}
+
+/** The definition of workflow `fn` as deployed now; undefined for another kind of function, or none. */
+function deployedDefinition(fn: string, provider: Provider, definitions: ReadonlyMap<string, WorkflowDefinition>): WorkflowDefinition | undefined {
+  try {
+    return definitions.get(provider.service(fn).spec.cwd);
+  } catch {
+    return undefined; // not deployed (a step of an older workflow whose function was removed since)
+  }
+}
+
+/** The workflows from `from` that lead back to `to` (`[from, …, to]`), or undefined when none does. */
+function pathBack(from: string, to: string, definitionOf: (fn: string) => WorkflowDefinition | undefined, seen: Set<string>): string[] | undefined {
+  if (seen.has(from)) return undefined;
+  seen.add(from);
+  const def = definitionOf(from);
+  if (!def) return undefined;
+  for (const { step } of allSteps(def)) {
+    const next = parseQualifiedName(step.function);
+    if (next === to) return [from, to];
+    const rest = pathBack(next, to, definitionOf, seen);
+    if (rest) return [from, ...rest];
+  }
+  return undefined;
 }
 
 async function readAll(body: Buffer | Readable | null): Promise<Buffer> {

@@ -186,6 +186,16 @@ describe('workflow functions (lang: workflow)', () => {
     assert.ok(!list.some((fn) => fn.name.startsWith('wf-bad') || fn.name === 'wf-self' || fn.name === 'wf-typo'), 'none deployed');
   });
 
+  it('refuses at deploy a cycle through another workflow, naming the loop, and keeps the workflow as it was', async () => {
+    assert.equal((await upWorkflow('wf-inner', probeSteps('      query: append=-inner\n'))).code, 0);
+    assert.equal((await upWorkflow('wf-outer', `${HEAD}    - name: in\n      function: wf-inner\n`)).code, 0);
+    const loop = await upWorkflow('wf-inner', `${HEAD}    - name: out\n      function: wf-outer\n`);
+    assert.notEqual(loop.code, 0);
+    assert.match(loop.stderr, /steps\[0\]\.function \(line 4\): "wf-outer" calls this workflow back \(wf-inner → wf-outer → wf-inner\)/);
+    const res = await post('/function/wf-outer', 'x');
+    assert.equal(await res.text(), 'x-inner', 'the first wf-inner still runs');
+  });
+
   it('runs a parallel step’s branches on the same input and joins them as JSON, logging nested steps by place', async () => {
     const yaml = `${HEAD}    - name: fan
       parallel:
