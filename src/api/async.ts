@@ -53,6 +53,13 @@ export const FINISHED: ReadonlySet<CallStatus> = new Set(['succeeded', 'failed',
 
 export type CallbackStatus = 'pending' | 'delivered' | 'failed';
 
+/**
+ * The header of a workflow's answer naming the step that stopped it. That step was retried by its
+ * own policy already, so the queue does not run the workflow call again for it: a rerun would only
+ * replay the steps' stored answers.
+ */
+export const WORKFLOW_FAILED_STEP_HEADER = 'x-workflow-failed-step';
+
 /** What `GET /system/calls/{callId}` answers: everything known about one async call. */
 export interface CallRecord {
   callId: string;

@@ -71,6 +71,11 @@ export const errors = {
     410,
     (callId: string, status: string) => `call "${callId}" is ${status} and has no stored result: it was cancelled, or its answer was larger than 32 MiB; \`sluice calls get ${callId}\` shows what happened`,
   ),
+  callIdTaken: define(
+    'ERR_CALL_ID_TAKEN',
+    409,
+    (callId: string, step: string) => `the call id "${callId}" of workflow step "${step}" is taken by another call (an X-Call-Id a client chose): call the workflow again with another X-Call-Id`,
+  ),
   callNotCancellable: define('ERR_CALL_NOT_CANCELLABLE', 409, (callId: string, status: string) => `call "${callId}" is ${status}: only a queued call can be cancelled`),
   queueUnavailable: define('ERR_QUEUE_UNAVAILABLE', 503, (detail: string) => `the async queue could not store the call: ${detail} — nothing was accepted; retry`),
 
@@ -83,6 +88,7 @@ export const errors = {
   ),
   killedProcess: define('ERR_KILLED_PROCESS', 408, () => 'Killed process.'),
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
+  stepTimeout: define('ERR_STEP_TIMEOUT', 504, (step: string, name: string, seconds: number) => `workflow step "${step}" (function "${name}") did not answer within ${seconds}s, the step's timeout in workflow.yml`),
   upstreamFailed: define('ERR_UPSTREAM_FAILED', 502, (name: string, detail: string) => `function "${name}" failed: ${detail}`),
   spawnFailed: define('ERR_SPAWN_FAILED', 502, (name: string, detail: string) => `function "${name}" could not be started: ${detail}`),
   portInUse: define(

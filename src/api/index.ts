@@ -13,7 +13,7 @@ export {
 export type { BundleUploaded, FunctionStatus, GatewayInfo, VersionInfo } from './types.js';
 
 // Async calls
-export { CALL_STATUSES, FINISHED, IDEMPOTENCY_WINDOW_MS } from './async.js';
+export { CALL_STATUSES, FINISHED, IDEMPOTENCY_WINDOW_MS, WORKFLOW_FAILED_STEP_HEADER } from './async.js';
 export type { CallRecord, CallResult, CallStatus, CallbackStatus, GoUrl, QueueRequest } from './async.js';
 export { canonicalHeaderKey, decodeQueueRequest, encodeQueueRequest, goUrl, queueHeader } from './queue-request.js';
 

@@ -40,6 +40,8 @@ export interface BufferedCallOptions {
   readonly signal?: CallSignal;
   /** The largest answer kept. @default 32 MiB, an async call's result */
   readonly answerLimit?: AnswerLimit;
+  /** What passing `timeoutMs` fails with, when the caller says better whose bound it was. @default ERR_UPSTREAM_TIMEOUT */
+  readonly timeoutError?: () => SluiceError;
 }
 
 /**
@@ -51,7 +53,8 @@ export async function callBuffered(provider: Provider, call: BufferedCall, opts:
   const started = performance.now();
   const name = parseQualifiedName(call.function);
   const sink = new ResultSink(name, signal, answerLimit);
-  const timer = timeoutMs > 0 ? setTimeout(() => signal.abort(errors.upstreamTimeout(name, timeoutMs / 1000)), timeoutMs) : undefined;
+  const timedOut = opts.timeoutError ?? (() => errors.upstreamTimeout(name, timeoutMs / 1000));
+  const timer = timeoutMs > 0 ? setTimeout(() => signal.abort(timedOut()), timeoutMs) : undefined;
   try {
     const service = provider.service(name);
     const headers = { ...call.headers, 'content-length': String(call.body.length), 'x-call-id': call.callId };

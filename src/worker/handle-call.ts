@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   FINISHED,
+  WORKFLOW_FAILED_STEP_HEADER,
   decodeQueueRequest,
   errors,
   parseQualifiedName,
@@ -72,7 +73,7 @@ async function runAndRecord(ctx: CallContext, delivery: Delivery, request: Queue
 
   const policy = await policyOf(ctx, name);
   const failed = outcome.status < 200 || outcome.status >= 300;
-  const retryable = failed && (policy.codes.includes(outcome.status) || (outcome.error !== undefined && (outcome.error.status >= 500 || outcome.status === 429)));
+  const retryable = failed && ownRetries(running, outcome) && (policy.codes.includes(outcome.status) || (outcome.error !== undefined && (outcome.error.status >= 500 || outcome.status === 429)));
   const serial = ctx.nextSerial();
   const fields = { callId: running.callId, function: request.Function, attempt: running.attempts };
   const invoked = `[#${serial}] Invoked: ${request.Function} [${outcome.status}] in ${outcome.seconds.toFixed(6)}s`;
@@ -192,6 +193,15 @@ async function requestBody(ctx: CallContext, request: QueueRequest): Promise<Buf
 function missingBody(request: QueueRequest): RunOutcome {
   const error = errors.badRequest(`the body of call ${request.SluiceCallId} is missing from the blob store (${request.SluiceBodyRef})`);
   return { status: error.status, headers: {}, body: Buffer.from(`${error.message}\n`), seconds: 0, error };
+}
+
+/**
+ * Whether the worker's retry policy covers this call's failure. Not a workflow step's call: its
+ * workflow retries it by the step's `retry`, as in a sync run. Not a workflow call that a step
+ * stopped: the step was retried already, and a rerun would only replay the stored answers.
+ */
+function ownRetries(record: CallRecord, outcome: RunOutcome): boolean {
+  return record.parentCallId === undefined && outcome.headers[WORKFLOW_FAILED_STEP_HEADER] === undefined;
 }
 
 async function policyOf(ctx: CallContext, name: string): Promise<RetryConfig> {

@@ -33,6 +33,7 @@ export function durableStepCaller(steps: DurableSteps, workflowCallId: string): 
     const started = performance.now();
     const callId = stepCallId(workflowCallId, run);
     const record = await steps.backend.calls.get(callId);
+    if (record && (record.parentCallId !== workflowCallId || record.step !== run.step.name)) return failure(errors.callIdTaken(callId, run.step.name), started);
     if (!record) {
       const refused = await submit(steps, workflowCallId, callId, call, run);
       if (refused) return failure(refused, started);
@@ -42,8 +43,13 @@ export function durableStepCaller(steps: DurableSteps, workflowCallId: string): 
     const finished = await waitFinished(steps, callId, timeoutMs, signal);
     if (finished) return outcomeOf(steps.backend, finished, started);
     await cancelQueued(steps.backend, callId);
-    return failure(errors.upstreamTimeout(call.function, timeoutMs / 1000), started);
+    return failure(stepTimedOut(call, run, timeoutMs), started);
   };
+}
+
+/** What a step that did not answer within its `timeout` fails with. */
+export function stepTimedOut(call: BufferedCall, run: StepRun, timeoutMs: number): SluiceError {
+  return errors.stepTimeout(run.step.name, parseQualifiedName(call.function), timeoutMs / 1000);
 }
 
 // --- internal ---

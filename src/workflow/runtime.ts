@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { errors, parseQualifiedName } from '../api/index.js';
+import { WORKFLOW_FAILED_STEP_HEADER, errors, parseQualifiedName } from '../api/index.js';
 import { callBuffered, type AnswerLimit, type InGatewayRuntime, type Provider, type RuntimeSpec } from '../provider/index.js';
 import type { HeaderList, Invocation, LogSink, ModeHandler, ResponseSink } from '../watchdog/index.js';
 import { allSteps, type WorkflowDefinition } from './definition.js';
-import { durableStepCaller, type DurableSteps } from './durable.js';
+import { durableStepCaller, stepTimedOut, type DurableSteps } from './durable.js';
 import { loadWorkflow } from './parse.js';
 import { runWorkflow, type StepCaller, type WorkflowResult } from './runner.js';
 
@@ -44,7 +44,7 @@ export function workflowRuntime(provider: Provider, opts: WorkflowRuntimeOptions
     handler(spec: RuntimeSpec, log: LogSink): ModeHandler {
       const def = definitions.get(spec.cwd);
       if (!def) throw errors.upstreamFailed(spec.name, 'its workflow.yml was not read at deploy');
-      const inMemory: StepCaller = (call, _run, timeoutMs, signal) => callBuffered(provider, call, { timeoutMs, signal, answerLimit });
+      const inMemory: StepCaller = (call, run, timeoutMs, signal) => callBuffered(provider, call, { timeoutMs, signal, answerLimit, timeoutError: () => stepTimedOut(call, run, timeoutMs) });
       const durable = opts.durable;
       return new WorkflowHandler(def, (inv) => (inv.queued && durable ? durableStepCaller(durable, inv.callId) : inMemory), log);
     },
@@ -137,6 +137,6 @@ function headerList(result: WorkflowResult): HeaderList {
   const list: HeaderList = [];
   for (const [name, value] of Object.entries(result.headers)) list.push(name, value);
   list.push('content-length', String(result.body.length));
-  if (result.failedStep !== undefined) list.push('x-workflow-failed-step', result.failedStep);
+  if (result.failedStep !== undefined) list.push(WORKFLOW_FAILED_STEP_HEADER, result.failedStep);
   return list;
 }

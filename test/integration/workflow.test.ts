@@ -158,6 +158,7 @@ describe('workflow functions (lang: workflow)', () => {
     const res = await post('/function/wf-timeout', 'x');
     assert.equal(res.status, 504, await res.clone().text());
     assert.equal(res.headers.get('x-workflow-failed-step'), 's0');
+    assert.match(await res.text(), /workflow step "s0" \(function "[\w-]+"\) did not answer within 0.3s, the step's timeout in workflow.yml/);
     assert.ok(Date.now() - started < 2_500, 'did not wait for the slow step');
   });
 

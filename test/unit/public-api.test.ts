@@ -33,6 +33,7 @@ describe('public API', () => {
         'ScaleServiceRequest',
         'SluiceError',
         'VERSION',
+        'WORKFLOW_FAILED_STEP_HEADER',
         'assertFunctionName',
         'assertNamespace',
         'canonicalHeaderKey',
