@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
 import { createGateway } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
-import { CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
+import { AsyncMetrics, CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
 import { StepWatch, workflowRuntime, type DurableSteps } from './workflow/index.js';
 
 /** One callback POST may take this long (connect to last byte) before it counts as failed and is retried. */
@@ -83,6 +84,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
   const logger = pino({ level: config.logLevel, base: undefined });
   const { backend, callbacks } = await openAsync(config);
   const watch = new StepWatch();
+  const metrics = new MetricsRegistry();
   let worker: Worker | undefined;
   const durable: DurableSteps = { backend, queueOf: (name) => queueFor(provider, name), ensureQueue: (queue) => worker?.ensureQueue(queue), watch };
   const provider = await Provider.open({
@@ -94,13 +96,16 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     hostEnv: pickHostEnv(opts.env),
     log: (line) => logReplicaLine(logger, line),
     runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize, durable }) },
+    metrics,
   }).catch(async (err: unknown) => {
     await Promise.all([backend.close(), callbacks.close()]);
     throw err;
   });
+  const invoker = localInvoker(provider);
+  const asyncMetrics = new AsyncMetrics(metrics, backend.queue, () => invoker.queues());
   if (opts.worker !== false) {
     const postCallback = (msg: CallbackMessage): Promise<number> => callbacks.post(msg);
-    worker = new Worker({ invoker: localInvoker(provider), backend, config: config.async, logger, postCallback, finished: (callId) => watch.finished(callId) });
+    worker = new Worker({ invoker, backend, config: config.async, logger, postCallback, finished: (callId) => watch.finished(callId), metrics: asyncMetrics });
   }
   const gateway = createGateway({
     provider,
@@ -111,6 +116,8 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     backend,
     ...(worker ? { worker } : {}),
     async: config.async,
+    metrics,
+    asyncMetrics,
   });
   const stop = async (): Promise<void> => {
     await gateway.close();

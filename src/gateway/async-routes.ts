@@ -5,7 +5,7 @@ import type { AsyncConfig } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
 import { submitCall, type AsyncBackend } from '../queue/index.js';
 import { readBuffer, sendJson } from '../watchdog/index.js';
-import { queueFor, type Worker } from '../worker/index.js';
+import { queueFor, type AsyncMetrics, type Worker } from '../worker/index.js';
 import { cancelCall } from './calls-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
@@ -20,6 +20,7 @@ export interface AsyncContext {
   readonly worker?: Worker;
   readonly config: AsyncConfig;
   readonly servedBy: string;
+  readonly asyncMetrics: AsyncMetrics;
 }
 
 /**
@@ -82,7 +83,7 @@ function answerAccepted(ctx: AsyncContext, res: ServerResponse, callId: string, 
 }
 
 async function cancel(ctx: AsyncContext, res: ServerResponse, callId: string): Promise<void> {
-  sendJson(res, 200, await cancelCall(ctx.backend, callId));
+  sendJson(res, 200, await cancelCall(ctx, callId));
 }
 
 /** X-Callback-Url, checked: an absolute http(s) URL, or a 400 before anything is stored. */

@@ -3,7 +3,7 @@ import { CALL_STATUSES, FINISHED, decodeQueueRequest, errors, type CallRecord, t
 import { parseDuration } from '../config/index.js';
 import type { AsyncBackend } from '../queue/index.js';
 import { sendJson } from '../watchdog/index.js';
-import type { Worker } from '../worker/index.js';
+import type { AsyncMetrics, Worker } from '../worker/index.js';
 
 /** The longest `?wait=` a client may ask for. */
 const MAX_WAIT_MS = 5 * 60_000;
@@ -15,6 +15,7 @@ export interface CallsContext {
   readonly backend: AsyncBackend;
   /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
   readonly worker?: Worker;
+  readonly asyncMetrics: AsyncMetrics;
 }
 
 type Params = { readonly name: string; readonly query: URLSearchParams };
@@ -38,7 +39,7 @@ export const callsRoutes: Record<string, Record<string, CallsHandler>> = {
   },
   '/system/calls/{name}': {
     GET: async (ctx, req, res, { name, query }) => sendJson(res, 200, await withSteps(ctx.backend, await waited(ctx, req, name, query), 0)),
-    DELETE: async (ctx, _req, res, { name }) => sendJson(res, 200, await cancelCall(ctx.backend, name)),
+    DELETE: async (ctx, _req, res, { name }) => sendJson(res, 200, await cancelCall(ctx, name)),
   },
   '/system/calls/{name}/result': {
     GET: async (ctx, req, res, { name, query }) => {
@@ -53,10 +54,13 @@ export const callsRoutes: Record<string, Record<string, CallsHandler>> = {
 };
 
 /** Cancels a queued call: `DELETE /system/calls/{id}`, and OpenFaaS-style `DELETE /async-function/{id}`. */
-export async function cancelCall(backend: AsyncBackend, callId: string): Promise<CallRecord> {
-  const cancelled = await backend.calls.transition(callId, ['queued'], (r) => ({ ...r, status: 'cancelled', timings: { ...r.timings, finished: new Date().toISOString() } }));
-  if (cancelled) return cancelled;
-  const record = await backend.calls.get(callId);
+export async function cancelCall(ctx: Pick<CallsContext, 'backend' | 'asyncMetrics'>, callId: string): Promise<CallRecord> {
+  const cancelled = await ctx.backend.calls.transition(callId, ['queued'], (r) => ({ ...r, status: 'cancelled', timings: { ...r.timings, finished: new Date().toISOString() } }));
+  if (cancelled) {
+    ctx.asyncMetrics.callFinished(cancelled.function, 'cancelled');
+    return cancelled;
+  }
+  const record = await ctx.backend.calls.get(callId);
   if (!record) throw errors.callNotFound(callId);
   throw errors.callNotCancellable(callId, record.status);
 }

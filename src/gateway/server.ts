@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { SluiceError, errors, toSluiceError } from '../api/index.js';
 import type { AsyncConfig } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
 import type { AsyncBackend } from '../queue/index.js';
 import { sendError, sendErrorOnSocket, type CallSignal } from '../watchdog/index.js';
-import type { Worker } from '../worker/index.js';
+import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { handleAsync, type AsyncContext } from './async-routes.js';
 import { SERVED_BY, proxyFunction, upgradeFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
@@ -23,6 +24,9 @@ export interface GatewayOptions {
   /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
   readonly worker?: Worker;
   readonly async: AsyncConfig;
+  /** What `GET /metrics` serves: the functions', the queue's and the node's metrics. */
+  readonly metrics: MetricsRegistry;
+  readonly asyncMetrics: AsyncMetrics;
 }
 
 /** The running gateway: an HTTP server over the provider. */
@@ -42,8 +46,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const upgraded = new Set<Duplex>();
   const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded };
-  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}) };
-  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), config: opts.async, servedBy: SERVED_BY };
+  const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), metrics: opts.metrics, asyncMetrics: opts.asyncMetrics };
+  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), config: opts.async, servedBy: SERVED_BY, asyncMetrics: opts.asyncMetrics };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import {
   DEFAULT_NAMESPACE,
   DeleteFunctionRequest,
@@ -14,7 +15,7 @@ import {
 import type { Provider } from '../provider/index.js';
 import { limited, readText, sendJson, sendStatus, type BodyLimit } from '../watchdog/index.js';
 import type { AsyncBackend } from '../queue/index.js';
-import type { Worker } from '../worker/index.js';
+import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { callsRoutes } from './calls-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
@@ -27,6 +28,9 @@ export interface SystemContext {
   readonly backend: AsyncBackend;
   /** Absent on a gateway that only accepts async calls (`sluice serve --no-worker`). */
   readonly worker?: Worker;
+  /** What `GET /metrics` serves. */
+  readonly metrics: MetricsRegistry;
+  readonly asyncMetrics: AsyncMetrics;
 }
 
 const bundleLimit = (ctx: SystemContext): BodyLimit => ({ bytes: ctx.maxBundleSize, setting: 'max_bundle_size' });
@@ -79,6 +83,13 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
   },
   ...callsRoutes,
+  '/metrics': {
+    GET: async (ctx, _req, res) => {
+      const text = (await ctx.metrics.metrics()) + ctx.provider.metrics.text();
+      res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    },
+  },
   '/healthz': {
     GET: (_ctx, _req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });

@@ -1,5 +1,6 @@
 import { errors } from '../api/index.js';
-import { ReplicaUnreachable, type Invocation, type ResponseSink, type ServerAddress } from '../watchdog/index.js';
+import { ReplicaUnreachable, type HeaderList, type Invocation, type ResponseSink, type ServerAddress } from '../watchdog/index.js';
+import { failureCode, type FunctionMetrics } from './metrics.js';
 import type { Replica } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -21,7 +22,6 @@ interface Waiter {
 export class FunctionService {
   spec: RuntimeSpec;
   desired = 0;
-  invocations = 0;
   #replicas: Replica[] = [];
   #waiters: Waiter[] = [];
   /** Replicas of an older spec, retired as soon as one of the current spec is ready. */
@@ -31,14 +31,16 @@ export class FunctionService {
   readonly #waitMs: number;
   readonly #drainMs: number;
   readonly #wake: () => void;
+  readonly #metrics: FunctionMetrics;
 
   /** `wake` is called when a call arrives while no replica is wanted (scale from zero). */
-  constructor(spec: RuntimeSpec, factory: ReplicaFactory, opts: { waitMs: number; drainMs: number; wake: () => void }) {
+  constructor(spec: RuntimeSpec, factory: ReplicaFactory, opts: { waitMs: number; drainMs: number; wake: () => void; metrics: FunctionMetrics }) {
     this.spec = spec;
     this.#factory = factory;
     this.#waitMs = opts.waitMs;
     this.#drainMs = opts.drainMs;
     this.#wake = opts.wake;
+    this.#metrics = opts.metrics;
   }
 
   /** Ready replicas (OpenFaaS `availableReplicas`). */
@@ -49,9 +51,24 @@ export class FunctionService {
   /**
    * Sends a call to the least-loaded ready replica, waiting for one if none is ready. A replica that
    * refuses the connection never saw the call, so the call moves on to another (a few times at most).
+   * Every call is counted in the function's metrics, with the status it ended with.
    */
   async invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
-    this.invocations++;
+    const name = this.spec.name;
+    const started = performance.now();
+    const counted = new StatusSink(sink);
+    this.#metrics.started(name);
+    try {
+      await this.#send(inv, counted);
+    } catch (err) {
+      if (counted.status === 0) counted.status = failureCode(err);
+      throw err;
+    } finally {
+      this.#metrics.finished(name, counted.status, (performance.now() - started) / 1000);
+    }
+  }
+
+  async #send(inv: Invocation, sink: ResponseSink): Promise<void> {
     if (this.desired === 0) this.#wake();
     const refused = new Set<Replica>();
     for (let attempt = 1; ; attempt++) {
@@ -185,4 +202,31 @@ export class FunctionService {
 
 function rank(replica: Replica): number {
   return replica.state === 'starting' ? 0 : 1;
+}
+
+/** Passes an answer on, noting its status for the metrics. */
+class StatusSink implements ResponseSink {
+  status = 0;
+  readonly #sink: ResponseSink;
+
+  constructor(sink: ResponseSink) {
+    this.#sink = sink;
+  }
+
+  start(status: number, headers: HeaderList): void {
+    this.status = status;
+    this.#sink.start(status, headers);
+  }
+
+  write(chunk: Buffer): boolean {
+    return this.#sink.write(chunk);
+  }
+
+  onDrain(resume: () => void): void {
+    this.#sink.onDrain(resume);
+  }
+
+  end(): void {
+    this.#sink.end();
+  }
 }

@@ -7,3 +7,5 @@ export { callBuffered } from './buffered-call.js';
 export type { BufferedCall, BufferedCallOptions, CallOutcome } from './buffered-call.js';
 export { RESULT_LIMIT } from './result-sink.js';
 export type { AnswerLimit } from './result-sink.js';
+export { metricName } from './metrics.js';
+export type { FunctionMetrics } from './metrics.js';

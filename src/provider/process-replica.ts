@@ -174,7 +174,9 @@ export class ProcessReplica implements Replica {
       this.#events.failedStart(this);
     }
     this.#state = wasDraining ? 'stopped' : 'starting';
-    if (!wasDraining) this.#restartTimer = setTimeout(() => this.start(), delay);
+    if (wasDraining) return;
+    this.#events.restarting(this);
+    this.#restartTimer = setTimeout(() => this.start(), delay);
   }
 
   /** After a timeout: a replica that cannot answer its health probe is blocked, so it is replaced. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Registry as MetricsRegistry } from 'prom-client';
 import {
   BUNDLE_ANNOTATION,
   assertFunctionName,
@@ -15,6 +16,7 @@ import { BundleStore } from './bundle-store.js';
 import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
 import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
+import { FunctionMetrics } from './metrics.js';
 import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
 import type { Replica, ReplicaEvents } from './replica.js';
@@ -43,6 +45,8 @@ export interface ProviderOptions {
   readonly log: (line: ReplicaLogLine) => void;
   /** Runtimes for functions that run in this process, by mode (`workflow`). */
   readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
+  /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
+  readonly metrics?: MetricsRegistry;
 }
 
 /** Modes whose functions run in the gateway's process, so need a runtime given in the options. */
@@ -64,6 +68,7 @@ interface Deployed {
  */
 export class Provider {
   readonly bundles: BundleStore;
+  readonly metrics: FunctionMetrics;
   readonly #registry: Registry;
   readonly #functions = new Map<string, Deployed>();
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -77,6 +82,7 @@ export class Provider {
     this.#runDir = runDir;
     for (const [mode, factory] of Object.entries(opts.runtimes ?? {})) this.#runtimes.set(mode as RuntimeMode, factory(this));
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
+    this.metrics = new FunctionMetrics(opts.metrics ?? new MetricsRegistry(), () => [...this.#functions].map(([name, d]) => [name, d.service.desired] as const));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
       execTimeoutMs: opts.execTimeoutMs,
@@ -145,12 +151,12 @@ export class Provider {
   }
 
   list(): FunctionStatus[] {
-    return [...this.#functions.values()].map((d) => statusOf(d.deployment, d.service, d.createdAt));
+    return [...this.#functions.entries()].map(([name, d]) => statusOf(d.deployment, d.service, d.createdAt, this.metrics.invocations(name)));
   }
 
   status(name: string): FunctionStatus {
     const deployed = this.#get(name);
-    return statusOf(deployed.deployment, deployed.service, deployed.createdAt);
+    return statusOf(deployed.deployment, deployed.service, deployed.createdAt, this.metrics.invocations(name));
   }
 
   /** The running service of a function, for the invocation path; ERR_FUNCTION_NOT_FOUND if none. */
@@ -203,6 +209,7 @@ export class Provider {
     const events: ReplicaEvents = {
       ready: (replica) => service.replicaReady(replica),
       failedStart: () => service.replicaFailedStart(),
+      restarting: (replica) => this.metrics.replicaRestarted(replica.spec.name),
       log: (replica, stream, text, callId) =>
         this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
     };
@@ -215,6 +222,7 @@ export class Provider {
       waitMs: this.#opts.replicaWaitMs,
       drainMs: this.#opts.writeTimeoutMs,
       wake: () => void this.#wake(spec.name),
+      metrics: this.metrics,
     });
     return service;
   }

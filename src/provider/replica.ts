@@ -32,6 +32,8 @@ export interface ReplicaEvents {
   ready(replica: Replica): void;
   /** The process exited before it became ready. */
   failedStart(replica: Replica): void;
+  /** The process exited (not stopped by the gateway) and is started again. */
+  restarting(replica: Replica): void;
   log(replica: Replica, stream: 'stdout' | 'stderr', line: string, callId?: string): void;
 }
 

@@ -5,14 +5,14 @@ import type { FunctionService } from './function-service.js';
  * FunctionStatus as OpenFaaS shapes it: `name` for `service`, zero counts omitted (omit-if-empty),
  * `envProcess` the process that really runs (a bundle's own fprocess when the deployment sets none).
  */
-export function statusOf(dep: FunctionDeployment, service: FunctionService, createdAt: string): FunctionStatus {
+export function statusOf(dep: FunctionDeployment, service: FunctionService, createdAt: string, invocations: number): FunctionStatus {
   const { service: name, namespace: _namespace, ...rest } = dep;
   const status: FunctionStatus = {
     name,
     ...rest,
     namespace: DEFAULT_NAMESPACE,
     envProcess: dep.envProcess ?? (service.spec.env['fprocess'] as string),
-    invocationCount: service.invocations,
+    invocationCount: invocations,
     createdAt,
   };
   if (service.desired > 0) status.replicas = service.desired;

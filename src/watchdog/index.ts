@@ -19,7 +19,7 @@ export { limited, readBuffer, readText } from './request-body.js';
 export type { BodyLimit } from './request-body.js';
 export { sendError, sendErrorOnSocket, sendJson, sendStatus } from './respond.js';
 export { proxyUpgrade } from './upgrade.js';
-export { ReplicaUnreachable } from './outcome.js';
+export { ClientGone, ReplicaUnreachable } from './outcome.js';
 export { lineSplitter } from './lines.js';
 export { addressOf, canConnect } from './connect-probe.js';
 export type { ServerAddress } from './connect-probe.js';

@@ -14,6 +14,7 @@ import { retryWait, type AsyncConfig, type RetryConfig } from '../config/index.j
 import type { AsyncBackend, Delivery } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import type { Invoker } from './invoker.js';
+import type { AsyncMetrics } from './metrics.js';
 import { retryPolicy } from './retry.js';
 import type { RunOutcome } from './run-call.js';
 
@@ -25,6 +26,7 @@ export interface CallContext {
   readonly logger: Logger;
   postCallback(msg: CallbackMessage): Promise<number>;
   finished?(callId: string): void;
+  readonly metrics?: AsyncMetrics;
   /** `[#n]` of the log lines, as the queue-worker numbers its messages. */
   nextSerial(): number;
   /** True once the node is stopping: a run cut short by that is not counted as a failure. */
@@ -97,6 +99,7 @@ async function runAndRecord(ctx: CallContext, delivery: Delivery, request: Queue
   else finished.error = error;
   if (status === 'dead') ctx.logger.error(fields, `${invoked} — dead-lettered: ${error}`);
   else ctx.logger.info(fields, invoked);
+  ctx.metrics?.callFinished(running.function, status);
   // The outcome is stored once, with the callback's: a crash before that runs the call again.
   if (finished.callback) return deliverCallback(ctx, delivery, request, finished, outcome, true);
   return settle(ctx, delivery, request, finished, outcome);
@@ -127,6 +130,7 @@ async function deliverCallback(ctx: CallContext, delivery: Delivery, request: Qu
   } catch (err) {
     error = (err as Error).message;
   }
+  ctx.metrics?.callbackPosted(code);
   const attempts = callback.attempts + 1;
   const policy = ctx.config.callbackRetry;
   const fields = { callId: record.callId, function: request.Function, attempt: attempts };

@@ -8,6 +8,9 @@ export { gatewayInvoker } from './gateway-invoker.js';
 export { localInvoker } from './invoker.js';
 export type { Invoker } from './invoker.js';
 
+// Metrics of the queue, the calls and their callbacks
+export { AsyncMetrics } from './metrics.js';
+
 // Callbacks
 export { CallbackClient } from './callback.js';
 export type { CallbackMessage, CallbackOptions } from './callback.js';

@@ -4,6 +4,7 @@ import type { AsyncBackend, Subscription } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import { handleDelivery, type CallContext } from './handle-call.js';
 import type { Invoker } from './invoker.js';
+import type { AsyncMetrics } from './metrics.js';
 import { DEFAULT_QUEUE, WORKFLOW_CONCURRENCY, WORKFLOW_QUEUE } from './queues.js';
 
 /** How often the worker looks for queues named by functions deployed since (a worker of its own process). */
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   postCallback(msg: CallbackMessage): Promise<number>;
   /** Told each time a call finished (its outcome is stored): workflow calls waiting for it go on at once. */
   finished?(callId: string): void;
+  /** Where finished calls and callback deliveries are counted. */
+  readonly metrics?: AsyncMetrics;
 }
 
 /**

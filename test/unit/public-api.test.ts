@@ -81,6 +81,7 @@ describe('public API', () => {
       load: () => import('../../src/watchdog/index.js'),
       exports: [
         'CallSignal',
+        'ClientGone',
         'ReplicaUnreachable',
         'addressOf',
         'canConnect',
@@ -108,7 +109,7 @@ describe('public API', () => {
     {
       face: 'provider',
       load: () => import('../../src/provider/index.js'),
-      exports: ['Provider', 'RESULT_LIMIT', 'callBuffered'],
+      exports: ['Provider', 'RESULT_LIMIT', 'callBuffered', 'metricName'],
     },
     {
       face: 'builder',
@@ -118,7 +119,7 @@ describe('public API', () => {
     {
       face: 'worker',
       load: () => import('../../src/worker/index.js'),
-      exports: ['CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueFor', 'queueOf'],
+      exports: ['AsyncMetrics', 'CallbackClient', 'DEFAULT_QUEUE', 'Worker', 'gatewayInvoker', 'localInvoker', 'queueFor', 'queueOf'],
     },
     {
       face: 'workflow',
