@@ -20,6 +20,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   invalidName: ['Bad_Name'],
   wrongNamespace: ['other', 'openfaas-fn'],
   functionNotFound: ['pi'],
+  logQueryInvalid: ['tail=x is not a whole number'],
   functionExists: ['pi'],
   bundleNotFound: ['sha256:00'],
   badBundle: ['not a tar'],

@@ -43,6 +43,7 @@ export const errors = {
   ),
   wrongNamespace: define('ERR_WRONG_NAMESPACE', 400, (ns: string, want: string) => `namespace "${ns}" does not exist: namespace must be: ${want}`),
   functionNotFound: define('ERR_FUNCTION_NOT_FOUND', 404, (name: string) => `function "${name}" not found: deploy it first, or see \`sluice list\``),
+  logQueryInvalid: define('ERR_LOG_QUERY_INVALID', 422, (detail: string) => `could not parse the log request: ${detail}`),
   functionExists: define('ERR_FUNCTION_EXISTS', 409, (name: string) => `function "${name}" already exists: use PUT /system/functions to update it`),
   bundleNotFound: define('ERR_BUNDLE_NOT_FOUND', 400, (digest: string) => `bundle ${digest} was not uploaded: PUT it to /system/bundles first`),
   badBundle: define('ERR_BAD_BUNDLE', 400, (detail: string) => `the bundle could not be unpacked: ${detail}`),

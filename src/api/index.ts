@@ -10,7 +10,7 @@ export {
   FunctionResources,
   ScaleServiceRequest,
 } from './types.js';
-export type { BundleUploaded, FunctionStatus, GatewayInfo, VersionInfo } from './types.js';
+export type { BundleUploaded, FunctionStatus, GatewayInfo, LogMessage, VersionInfo } from './types.js';
 
 // Async calls
 export { CALL_STATUSES, FINISHED, IDEMPOTENCY_WINDOW_MS, WORKFLOW_FAILED_STEP_HEADER } from './async.js';

@@ -80,6 +80,17 @@ export interface GatewayInfo {
   arch: string;
 }
 
+/** One line of a function's output, as `GET /system/logs` streams it (reference §7). */
+export interface LogMessage {
+  name: string;
+  namespace: string;
+  /** The replica (process) that printed it. */
+  instance: string;
+  /** When the gateway received it, RFC 3339 with milliseconds. */
+  timestamp: string;
+  text: string;
+}
+
 /** Answer of `PUT /system/bundles`: the content digest to name in the deployment's annotation. */
 export interface BundleUploaded {
   bundle: string;

@@ -17,6 +17,7 @@ import { limited, readText, sendJson, sendStatus, type BodyLimit } from '../watc
 import type { AsyncBackend } from '../queue/index.js';
 import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { callsRoutes } from './calls-routes.js';
+import { streamLogs } from './logs-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
 /** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
@@ -83,6 +84,9 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
   },
   ...callsRoutes,
+  '/system/logs': {
+    GET: (ctx, _req, res, { query }) => streamLogs(ctx.provider, res, query),
+  },
   '/metrics': {
     GET: async (ctx, _req, res) => {
       const text = (await ctx.metrics.metrics()) + ctx.provider.metrics.text();

@@ -8,4 +8,5 @@ export type { BufferedCall, BufferedCallOptions, CallOutcome } from './buffered-
 export { RESULT_LIMIT } from './result-sink.js';
 export type { AnswerLimit } from './result-sink.js';
 export { metricName } from './metrics.js';
+export type { FunctionLogs, LogQuery } from './function-logs.js';
 export type { FunctionMetrics } from './metrics.js';

@@ -16,6 +16,7 @@ import { BundleStore } from './bundle-store.js';
 import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
 import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
+import { FunctionLogs } from './function-logs.js';
 import { FunctionMetrics } from './metrics.js';
 import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
@@ -69,6 +70,8 @@ interface Deployed {
 export class Provider {
   readonly bundles: BundleStore;
   readonly metrics: FunctionMetrics;
+  /** Every replica's output, per function: what `GET /system/logs` reads. */
+  readonly logs: FunctionLogs;
   readonly #registry: Registry;
   readonly #functions = new Map<string, Deployed>();
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -82,6 +85,7 @@ export class Provider {
     this.#runDir = runDir;
     for (const [mode, factory] of Object.entries(opts.runtimes ?? {})) this.#runtimes.set(mode as RuntimeMode, factory(this));
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
+    this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'));
     this.metrics = new FunctionMetrics(opts.metrics ?? new MetricsRegistry(), () => [...this.#functions].map(([name, d]) => [name, d.service.desired] as const));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
@@ -99,6 +103,7 @@ export class Provider {
     const runDir = socketDir(opts.dataDir);
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
+    await provider.logs.open();
     await provider.#restore();
     provider.#pruneBundles();
     return provider;
@@ -169,6 +174,7 @@ export class Provider {
     await Promise.all([...this.#functions.values()].map((d) => d.service.stop()));
     this.#functions.clear();
     this.#registry.close();
+    await this.logs.flushed();
   }
 
   // --- internal ---
@@ -210,8 +216,10 @@ export class Provider {
       ready: (replica) => service.replicaReady(replica),
       failedStart: () => service.replicaFailedStart(),
       restarting: (replica) => this.metrics.replicaRestarted(replica.spec.name),
-      log: (replica, stream, text, callId) =>
-        this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
+      log: (replica, stream, text, callId) => {
+        this.logs.append(replica.spec.name, replica.instance, text);
+        this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) });
+      },
     };
     const factory = (s: RuntimeSpec): Replica => {
       if (s.config.mode === 'http') return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs });
