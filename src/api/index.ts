@@ -9,8 +9,9 @@ export {
   FunctionDeployment,
   FunctionResources,
   ScaleServiceRequest,
+  Secret,
 } from './types.js';
-export type { BundleUploaded, FunctionStatus, GatewayInfo, LogMessage, VersionInfo } from './types.js';
+export type { BundleUploaded, FunctionStatus, GatewayInfo, LogMessage, SecretName, VersionInfo } from './types.js';
 
 // Async calls
 export { CALL_STATUSES, FINISHED, IDEMPOTENCY_WINDOW_MS, WORKFLOW_FAILED_STEP_HEADER } from './async.js';
@@ -21,7 +22,7 @@ export { canonicalHeaderKey, decodeQueueRequest, encodeQueueRequest, goUrl, queu
 export { BundleManifest, MANIFEST_FILE, RuntimeMode } from './bundle.js';
 
 // Names
-export { assertFunctionName, assertNamespace, parseQualifiedName } from './names.js';
+export { assertFunctionName, assertNamespace, assertSecretName, parseQualifiedName } from './names.js';
 export { parseJson } from './parse.js';
 export { VERSION } from './version.js';
 

@@ -35,6 +35,25 @@ export const FunctionDeployment = z.object({
 });
 export type FunctionDeployment = z.infer<typeof FunctionDeployment>;
 
+/** A secret's name: a DNS-1123 subdomain, as Kubernetes names secrets (so a file name too: no `/`). */
+export const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+export const MAX_SECRET_NAME_LENGTH = 253;
+
+/** OpenFaaS Secret (reference §5.2): `rawValue` (base64) wins over `value`. */
+export const Secret = z.object({
+  name: z.string({ error: 'name is required' }).min(1, 'name is required'),
+  namespace: z.string().optional(),
+  value: z.string().optional(),
+  rawValue: z.string().optional(),
+});
+export type Secret = z.infer<typeof Secret>;
+
+/** What `GET /system/secrets` lists: never a value. */
+export interface SecretName {
+  name: string;
+  namespace: string;
+}
+
 /** OpenFaaS FunctionStatus: the deployment with `name` instead of `service`, plus live counts. */
 export interface FunctionStatus {
   name: string;

@@ -13,6 +13,7 @@ export function deploymentFor(fn: StackFunction, bundleDigest?: string): Functio
   if (hasKeys(fn.environment)) deployment.envVars = { ...fn.environment };
   if (hasKeys(fn.labels)) deployment.labels = { ...fn.labels };
   if (hasKeys(annotations)) deployment.annotations = { ...annotations };
+  if (fn.secrets?.length) deployment.secrets = [...fn.secrets];
   return deployment;
 }
 

@@ -18,6 +18,7 @@ import type { AsyncBackend } from '../queue/index.js';
 import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { callsRoutes } from './calls-routes.js';
 import { streamLogs } from './logs-routes.js';
+import { secretsRoutes } from './secrets-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
 /** JSON bodies of /system routes are small; bundles have their own limit (max_bundle_size). */
@@ -84,6 +85,7 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
   },
   ...callsRoutes,
+  ...secretsRoutes,
   '/system/logs': {
     GET: (ctx, _req, res, { query }) => streamLogs(ctx.provider, res, query),
   },

@@ -17,6 +17,7 @@ import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
 import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
 import { FunctionLogs } from './function-logs.js';
+import { SecretStore } from './secret-store.js';
 import { FunctionMetrics } from './metrics.js';
 import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
@@ -50,6 +51,9 @@ export interface ProviderOptions {
   readonly metrics?: MetricsRegistry;
 }
 
+/** The environment variable naming the directory of a function's secret files. */
+export const SECRETS_DIR_ENV = 'SLUICE_SECRETS_DIR';
+
 /** Modes whose functions run in the gateway's process, so need a runtime given in the options. */
 const IN_GATEWAY: ReadonlySet<RuntimeMode> = new Set(['workflow']);
 
@@ -72,6 +76,7 @@ export class Provider {
   readonly metrics: FunctionMetrics;
   /** Every replica's output, per function: what `GET /system/logs` reads. */
   readonly logs: FunctionLogs;
+  readonly secrets: SecretStore;
   readonly #registry: Registry;
   readonly #functions = new Map<string, Deployed>();
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -86,6 +91,7 @@ export class Provider {
     for (const [mode, factory] of Object.entries(opts.runtimes ?? {})) this.#runtimes.set(mode as RuntimeMode, factory(this));
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
     this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'));
+    this.secrets = new SecretStore(path.join(opts.dataDir, 'secrets'));
     this.metrics = new FunctionMetrics(opts.metrics ?? new MetricsRegistry(), () => [...this.#functions].map(([name, d]) => [name, d.service.desired] as const));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
@@ -103,7 +109,7 @@ export class Provider {
     const runDir = socketDir(opts.dataDir);
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
-    await provider.logs.open();
+    await Promise.all([provider.logs.open(), provider.secrets.open()]);
     await provider.#restore();
     provider.#pruneBundles();
     return provider;
@@ -141,8 +147,22 @@ export class Provider {
       this.#registry.delete(name);
       this.#functions.delete(name);
       await deployed.service.stop();
+      await this.secrets.unmount(name);
       this.#pruneBundles();
     });
+  }
+
+  /** Stores a secret; a new value reaches the functions that list it at once (their files are rewritten). */
+  async putSecret(name: string, value: Buffer, mode: 'create' | 'replace'): Promise<void> {
+    await this.secrets.put(name, value, mode);
+    for (const [fn, { deployment }] of this.#functions) if (deployment.secrets?.includes(name)) await this.secrets.mount(fn, deployment.secrets);
+  }
+
+  /** Removes a secret no deployed function lists (ERR_SECRET_IN_USE names those that do). */
+  async removeSecret(name: string): Promise<void> {
+    const users = [...this.#functions].filter(([, d]) => d.deployment.secrets?.includes(name)).map(([fn]) => fn);
+    if (users.length) throw errors.secretInUse(name, users.sort());
+    await this.secrets.remove(name);
   }
 
   scale(name: string, replicas: number): Promise<void> {
@@ -185,9 +205,17 @@ export class Provider {
     return deployed;
   }
 
-  /** The runtime spec of a deployment, checked by its in-gateway runtime when it has one. */
+  /**
+   * The runtime spec of a deployment, checked by its in-gateway runtime when it has one, with its
+   * secrets mounted. A secret that does not exist fails a deploy; at restore it is left out.
+   */
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
-    const spec = await resolveSpec(dep, this.bundles, this.#defaults);
+    let spec = await resolveSpec(dep, this.bundles, this.#defaults);
+    if (dep.secrets?.length) {
+      const missing = await this.secrets.missing(dep.secrets);
+      if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
+      spec = { ...spec, env: { ...spec.env, [SECRETS_DIR_ENV]: await this.secrets.mount(dep.service, dep.secrets) } };
+    }
     const mode = spec.config.mode;
     if (IN_GATEWAY.has(mode) || this.#runtimes.has(mode)) {
       const runtime = this.#runtimes.get(mode);

@@ -21,7 +21,6 @@ export const IGNORED_FUNCTION_KEYS = [
   'namespace',
   'skip_build',
   'environment_file',
-  'secrets',
   'constraints',
   'limits',
   'requests',
@@ -44,6 +43,12 @@ export const FunctionSchema = z.strictObject(
     environment: stringMap.optional(),
     labels: stringMap.optional(),
     annotations: stringMap.optional(),
+    /** Names of secrets (`sluice secret create`), mounted for the function. */
+    secrets: z
+      .array(z.string({ error: expected('a secret name') }), { error: expected('a list of secret names') })
+      .nullable()
+      .transform((value) => value ?? [])
+      .optional(),
     ...ignored,
   },
   { error: expected('a map') },

@@ -69,6 +69,7 @@ describe('parseStack', () => {
         environment: { PORT: '8080', DEBUG: 'true', NAME: 'world' },
         labels: { 'com.openfaas.scale.min': '1' },
         annotations: { topic: 'orders' },
+        secrets: ['api-key'],
       },
       { name: 'cat', image: 'cat:latest', fprocess: 'cat', environment: {}, labels: {}, annotations: {} },
     ]);
@@ -133,6 +134,14 @@ describe('parseStack', () => {
     assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
       'functions.hello.lang: expected a string (line 4)',
       'functions.hello.environment.A: expected a string, number or boolean (line 6)',
+    ]);
+  });
+
+  it('wants secrets as a list of names', () => {
+    const text = 'provider: {name: openfaas}\nfunctions:\n  a:\n    secrets: db-password\n  b:\n    secrets: [ok, {x: 1}]\n';
+    assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
+      'functions.a.secrets: expected a list of secret names (line 4)',
+      'functions.b.secrets.1: expected a secret name (line 6)',
     ]);
   });
 

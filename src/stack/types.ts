@@ -12,6 +12,8 @@ export interface StackFunction {
   environment: Record<string, string>;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Secrets the function reads (`secrets:`), in file order. */
+  secrets?: string[];
 }
 
 /** A parsed, validated stack.yml. */

@@ -9,7 +9,9 @@
  * Environment: RAW_BODY (`true`/`1`: every body is a Buffer), MAX_RAW_SIZE and MAX_JSON_SIZE
  * (default 100kb, as body-parser: `100kb`, `10mb`, plain bytes).
  */
+import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import handler from './function/handler.js';
 import type { FunctionContext, FunctionEvent, Handler, HeaderValues } from './function/types.js';
@@ -20,6 +22,7 @@ const RAW_BODY = /^(true|1)$/i.test(process.env['RAW_BODY'] ?? '');
 const MAX_RAW_SIZE = sizeSetting('MAX_RAW_SIZE');
 const MAX_JSON_SIZE = sizeSetting('MAX_JSON_SIZE');
 const HEALTH_PATH = '/_/health';
+const SECRETS_DIR = process.env['SLUICE_SECRETS_DIR'] || '/var/openfaas/secrets';
 const DRAIN_LIMIT_MS = 10_000;
 
 /** How a body reaches the handler. Plain numbers: cheap to compare on every request. */
@@ -76,6 +79,16 @@ class Context implements FunctionContext {
 
   fail(err: unknown): void {
     if (!this.sent) sendError(this, err);
+  }
+
+  secret(name: string): string {
+    // A name with a path separator would read outside the secrets directory.
+    if (name.includes('/') || name.startsWith('.')) throw new Error(`secret name "${name}" is not valid`);
+    try {
+      return readFileSync(path.join(SECRETS_DIR, name), 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new Error(`secret "${name}" is not available: list it under secrets: in stack.yml, create it with \`sluice secret create ${name}\`, and deploy again`);
+    }
   }
 }
 

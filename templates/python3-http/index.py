@@ -73,11 +73,26 @@ class Event:
         self.path = path
 
 
+SECRETS_DIR = os.environ.get('SLUICE_SECRETS_DIR') or '/var/openfaas/secrets'
+
+
 class Context:
     __slots__ = ('hostname',)
 
     def __init__(self):
         self.hostname = os.environ.get('HOSTNAME', 'localhost')
+
+    def secret(self, name):
+        """The text of a secret the function lists under `secrets:`, without its trailing newline."""
+        if '/' in name or name.startswith('.'):
+            raise ValueError('secret name "%s" is not valid' % name)
+        try:
+            with open(os.path.join(SECRETS_DIR, name), encoding='utf-8') as f:
+                text = f.read()
+            return text[:-2] if text.endswith('\r\n') else text[:-1] if text.endswith('\n') else text
+        except OSError:
+            raise KeyError('secret "%s" is not available: list it under secrets: in stack.yml, '
+                           'create it with `sluice secret create %s`, and deploy again' % (name, name)) from None
 
 
 class BadRequest(Exception):

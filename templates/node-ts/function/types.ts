@@ -38,6 +38,12 @@ export interface FunctionContext {
   succeed(value: unknown): void;
   /** Sends `err.toString()` now with status 500 (unless an error status was set). */
   fail(err: unknown): void;
+  /**
+   * The value of a secret the function lists under `secrets:` in stack.yml, as text without its
+   * trailing newline. Read from SLUICE_SECRETS_DIR (Sluice), else /var/openfaas/secrets (OpenFaaS).
+   * Throws, naming the secret, when it is not there.
+   */
+  secret(name: string): string;
 }
 
 /**
