@@ -141,7 +141,7 @@ describe('parseStack', () => {
     const text = 'provider: {name: openfaas}\nfunctions:\n  a:\n    secrets: db-password\n  b:\n    secrets: [ok, {x: 1}]\n';
     assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
       'functions.a.secrets: expected a list of secret names (line 4)',
-      'functions.b.secrets.1: expected a secret name (line 6)',
+      'functions.b.secrets[1]: expected a secret name (line 6)',
     ]);
   });
 
