@@ -402,6 +402,31 @@ def handle(req):
   }
 });
 
+describe('python3-http runner: context.secret', () => {
+  const handler = `
+def handle(event, context):
+    try:
+        return context.secret(event.query.get('name'))
+    except (KeyError, ValueError) as err:
+        return {"statusCode": 404, "body": str(err)}
+`;
+  it('reads a secret file of SLUICE_SECRETS_DIR by name, without its trailing newline; names what is missing', async (t) => {
+    const secrets = await mkdtemp(path.join(os.tmpdir(), 'sluice-secrets-'));
+    t.after(() => rm(secrets, { recursive: true, force: true }));
+    await writeFile(path.join(secrets, 'db-password'), 's3cret\n');
+    const runner = await startHttp(t.after.bind(t), handler, 'unix', { SLUICE_SECRETS_DIR: secrets });
+    const read = async (name: string): Promise<[number, string]> => {
+      const reply = await send(runner.target, { path: `/?name=${encodeURIComponent(name)}` });
+      return [reply.status, reply.body.toString()];
+    };
+    assert.deepEqual(await read('db-password'), [200, 's3cret']);
+    const [status, message] = await read('other');
+    assert.equal(status, 404);
+    assert.match(message, /secret "other" is not available: list it under secrets:/);
+    assert.equal((await read('../db-password'))[0], 404, 'a path is not a secret name');
+  });
+});
+
 describe('python3-http runner: start and stop', () => {
   const broken: ReadonlyArray<{ name: string; handler: string; line: RegExp }> = [
     { name: 'a missing module', handler: 'import not_a_module_xyz\n', line: /^ModuleNotFoundError: No module named 'not_a_module_xyz'$/ },
