@@ -54,6 +54,32 @@ export interface Redriven {
   callIds: string[];
 }
 
+/** Query of `GET /system/logs` (reference §7). */
+export interface LogRequest {
+  name: string;
+  /** Only this replica's lines. */
+  instance?: string;
+  /** At most this many of the kept lines; ≤ 0 means all (faas-cli sends its default, -1). */
+  tail: number;
+  /** Keep the stream open and send new lines as they come. */
+  follow: boolean;
+  /** Only lines at or after this RFC 3339 time. */
+  since?: string;
+}
+
+/**
+ * `?name=…&follow=…` as faas-cli's reqAsQueryValues writes it: follow always, tail unless 0,
+ * instance and since when given.
+ * @example logsQuery({ name: 'fn', tail: -1, follow: true }) // '?name=fn&follow=true&tail=-1'
+ */
+export function logsQuery(req: LogRequest): string {
+  const search = new URLSearchParams({ name: req.name, follow: String(req.follow) });
+  if (req.instance) search.set('instance', req.instance);
+  if (req.since) search.set('since', req.since);
+  if (req.tail !== 0) search.set('tail', String(req.tail));
+  return `?${search.toString()}`;
+}
+
 /**
  * `GET /system/calls/{id}/result`: the function's stored response (its own status, headers and
  * bytes), or `ready: false` while the gateway has none (ERR_RESULT_NOT_READY, ERR_RESULT_GONE).
@@ -189,6 +215,41 @@ export class GatewayClient {
     return (await this.#system('POST', `/system/calls/redrive${queryOf({ function: filter.function, since: filter.since })}`)).json() as Promise<Redriven>;
   }
 
+  /**
+   * `GET /system/logs`: the NDJSON lines (newline dropped) as they arrive, until the gateway ends
+   * the stream or `signal` aborts it (then it just ends). A non-2xx answer, or a stream cut off
+   * midway, → GatewayAnswerError.
+   * Sent with undici and no body timeout, not fetch: fetch gives up on a body quiet for 5 minutes,
+   * and a followed function may well print nothing for that long.
+   */
+  async *logLines(req: LogRequest, signal?: AbortSignal): AsyncGenerator<string> {
+    // Loaded here: the other commands do not pay for undici at start-up.
+    const { Agent, request } = await import('undici');
+    const dispatcher = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+    try {
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await request(`${this.url}/system/logs${logsQuery(req)}`, { dispatcher, ...(signal ? { signal } : {}) });
+      } catch (err) {
+        if (signal?.aborted) return;
+        throw unreachable(this.url, err);
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) throw answerError(res.statusCode, await res.body.text());
+      try {
+        yield* splitLines(res.body);
+      } catch (err) {
+        if (signal?.aborted) return;
+        // Reached, then cut: the gateway drops a follower that reads too slowly, or it was killed.
+        const detail = (err as { code?: unknown }).code ?? (err instanceof Error ? err.message : String(err));
+        throw new GatewayAnswerError(res.statusCode, `the log stream from ${this.url} broke off (${String(detail)}): a follower that reads too slowly is dropped`);
+      } finally {
+        res.body.destroy();
+      }
+    } finally {
+      await dispatcher.destroy().catch(() => undefined);
+    }
+  }
+
   // --- internal ---
 
   /** Sends a function call (sync or async) with its query, headers and body (none for GET and HEAD). */
@@ -259,11 +320,16 @@ function waitParam(ms: number | undefined): string | undefined {
   return ms === undefined || ms <= 0 ? undefined : `${Math.ceil(ms)}ms`;
 }
 
-/** fetch() rejects with `TypeError: fetch failed` and the socket error (ECONNREFUSED…) as cause. */
+/**
+ * fetch() rejects with `TypeError: fetch failed` and the socket error (ECONNREFUSED…) as cause;
+ * undici's request() rejects with the socket error itself.
+ */
 function unreachable(url: string, err: unknown): SluiceError {
   const cause = err instanceof Error ? err.cause : undefined;
   const detail =
-    (cause as { code?: unknown } | undefined)?.code ?? (cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err));
+    (cause as { code?: unknown } | undefined)?.code ??
+    (err as { code?: unknown } | undefined)?.code ??
+    (cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err));
   const wrapped = errors.gatewayUnreachable(url, String(detail));
   return new SluiceError(wrapped.code, wrapped.status, wrapped.message, { cause: err });
 }
@@ -276,4 +342,23 @@ async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
     if (err instanceof GatewayAnswerError && err.status === 404) return undefined;
     throw err;
   }
+}
+
+/** The lines of a byte stream as they complete (`\n` or `\r\n` ends one), then the last one unended; empty lines skipped. */
+export async function* splitLines(body: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of body) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    // Cut at each newline from a moving start: one chunk may hold thousands of lines (a large tail).
+    let start = 0;
+    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n', start)) {
+      const line = pending.slice(start, end).replace(/\r$/, '');
+      start = end + 1;
+      if (line !== '') yield line;
+    }
+    pending = pending.slice(start);
+  }
+  const last = (pending + decoder.decode()).replace(/\r$/, '');
+  if (last !== '') yield last;
 }

@@ -8,6 +8,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerList } from './commands/list.js';
+import { registerLogs } from './commands/logs.js';
 import { registerNew } from './commands/new.js';
 import { registerReceiver } from './commands/receiver.js';
 import { registerRemove } from './commands/remove.js';
@@ -40,6 +41,7 @@ const COMMANDS = [
   registerList,
   registerDescribe,
   registerInvoke,
+  registerLogs,
   registerCalls,
   registerRemove,
   registerScale,
@@ -50,6 +52,15 @@ const COMMANDS = [
   registerReceiver,
   registerWatchdog,
 ] as const;
+
+/** Go-style flags users bring from the watchdogs and faas-cli, in the spelling commander reads. */
+const GO_STYLE_ARGS: Readonly<Record<string, string>> = {
+  // Single-dash long flag of the watchdogs' Docker HEALTHCHECK.
+  '-run-healthcheck': '--run-healthcheck',
+  // faas-cli's `logs --tail=false` (a Go bool flag given a value); commander has `--no-tail`.
+  '--tail=false': '--no-tail',
+  '--tail=true': '--tail',
+};
 
 /**
  * Builds the `sluice` program writing to `io`. It never exits the process: commander's exits are
@@ -81,8 +92,7 @@ export function createProgram(io: CliIo): Command {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    // Go-style single-dash long flag of the watchdogs' Docker HEALTHCHECK, as users write it.
-    const args = argv.map((arg) => (arg === '-run-healthcheck' ? '--run-healthcheck' : arg));
+    const args = argv.map((arg) => GO_STYLE_ARGS[arg] ?? arg);
     await createProgram(io).parseAsync(args, { from: 'user' });
     return 0;
   } catch (err) {
