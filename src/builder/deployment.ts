@@ -14,6 +14,7 @@ export function deploymentFor(fn: StackFunction, bundleDigest?: string): Functio
   if (hasKeys(fn.labels)) deployment.labels = { ...fn.labels };
   if (hasKeys(annotations)) deployment.annotations = { ...annotations };
   if (fn.secrets?.length) deployment.secrets = [...fn.secrets];
+  if (fn.limits?.memory || fn.limits?.cpu) deployment.limits = { ...fn.limits };
   return deployment;
 }
 

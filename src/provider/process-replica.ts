@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { get } from 'node:http';
-import { SluiceError } from '../api/index.js';
+import { SluiceError, errors } from '../api/index.js';
 import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, type ServerAddress, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
+import { JOIN_AND_EXEC, type Cgroups, type ReplicaCgroup } from './cgroups.js';
+import { formatMemory } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 10_000;
@@ -16,6 +20,11 @@ const STOP_GRACE_MS = 5_000;
 const HEALTH_PROBE_MS = 1_000;
 /** Failed starts in a row after which calls stop waiting for this replica. */
 const CRASH_LOOP_STARTS = 2;
+/** How long a broken call waits for its replica's exit, to say whether memory killed it. */
+const EXIT_GRACE_MS = 1_000;
+const STDERR_GRACE_MS = 500;
+/** V8's last words when a heap bounded by --max-old-space-size is full. */
+const HEAP_EXHAUSTED = /JavaScript heap out of memory/;
 /** stderr lines kept from the current start, to quote why it failed. */
 const KEPT_STDERR_LINES = 50;
 
@@ -42,13 +51,18 @@ export class ProcessReplica implements Replica {
   readonly #mode: ModeHandler;
   readonly #events: ReplicaEvents;
   readonly #startupTimeoutMs: number;
+  readonly #cgroups: Cgroups | undefined;
+  #cgroup: ReplicaCgroup | undefined;
+  /** Why the last process died of memory, once known: what the call it cut short is told. */
+  #memoryDeath: Promise<string | undefined> | undefined;
 
-  constructor(spec: RuntimeSpec, events: ReplicaEvents, opts: { runDir: string; startupTimeoutMs: number }) {
+  constructor(spec: RuntimeSpec, events: ReplicaEvents, opts: { runDir: string; startupTimeoutMs: number; cgroups?: Cgroups }) {
     this.spec = spec;
     const suffix = randomBytes(4).toString('hex');
     this.instance = `${spec.name}-${suffix}`;
     this.#events = events;
     this.#startupTimeoutMs = opts.startupTimeoutMs;
+    this.#cgroups = opts.cgroups;
     // Short file name: a Unix socket path must fit in 107 bytes, whatever the function's name.
     this.#socketPath = path.join(opts.runDir, `${suffix}.sock`);
     const url = spec.config.upstreamUrl;
@@ -72,7 +86,24 @@ export class ProcessReplica implements Replica {
     this.#state = 'starting';
     this.#startedAt = Date.now();
     this.#stderr = [];
-    const [program, ...args] = this.spec.argv as [string, ...string[]];
+    void this.#launch();
+  }
+
+  /** Puts the process in its control groups when it has limits (see cgroups.ts), then spawns it. */
+  async #launch(): Promise<void> {
+    let argv = this.spec.argv;
+    const { limits } = this.spec;
+    if (limits && this.#cgroups) {
+      try {
+        this.#cgroup = await this.#cgroups.create(this.instance, limits);
+        argv = ['/bin/sh', '-c', JOIN_AND_EXEC, 'sh', ...this.#cgroup.procs, '--', ...argv];
+      } catch (err) {
+        this.#events.log(this, 'stderr', `limits not applied: cannot make its control groups (${(err as Error).message})`);
+      }
+    }
+    if (this.#state !== 'starting') return; // stopped meanwhile
+    this.#memoryDeath = undefined;
+    const [program, ...args] = argv as [string, ...string[]];
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
     const child = spawn(program, args, {
       cwd: this.spec.cwd,
@@ -101,7 +132,8 @@ export class ProcessReplica implements Replica {
       } catch (err) {
         if (err instanceof SluiceError && err.status === 504) void this.#killIfHung();
         if (err instanceof ReplicaUnreachable) this.#suspect();
-        throw err;
+        const memory = err instanceof SluiceError && err.status === 502 ? await this.#diedOfMemory() : undefined;
+        throw memory ? errors.upstreamFailed(this.spec.name, memory) : err;
       }
     });
   }
@@ -123,6 +155,7 @@ export class ProcessReplica implements Replica {
       await exited;
       clearTimeout(timer);
     }
+    await this.#cgroup?.remove();
     await this.#mode.close();
     await rm(this.#socketPath, { force: true });
   }
@@ -165,6 +198,9 @@ export class ProcessReplica implements Replica {
     if (ranFor > STABLE_AFTER_MS) this.restarts = 0;
     const delay = Math.min(RESTART_BACKOFF_MIN_MS * 2 ** this.restarts, RESTART_BACKOFF_MAX_MS);
     this.restarts++;
+    const cgroup = this.#cgroup;
+    const memory = (this.#memoryDeath = this.#memoryReason(child, signal, cgroup));
+    void memory.then((reason) => reason && this.#events.log(this, 'stderr', `replica ${reason}`));
     const why = signal ? `killed by ${signal}` : `exited with status ${code}`;
     this.#events.log(this, 'stderr', `replica ${why}; restarting in ${delay}ms`);
     const wasDraining = this.#state === 'draining';
@@ -177,6 +213,29 @@ export class ProcessReplica implements Replica {
     if (wasDraining) return;
     this.#events.restarting(this);
     this.#restartTimer = setTimeout(() => this.start(), delay);
+  }
+
+  /**
+   * Why the process that exited died of memory, if it did: the kernel killed it over its memory
+   * limit (its control group counted the kill), or V8 ran out of the heap its limit leaves it.
+   */
+  async #memoryReason(child: ChildProcess, signal: NodeJS.Signals | null, cgroup: ReplicaCgroup | undefined): Promise<string | undefined> {
+    const limit = this.spec.limits?.memoryBytes;
+    if (limit === undefined) return undefined;
+    if (signal === 'SIGKILL' && (await cgroup?.oomKilled())) return `was killed for using more than its memory limit of ${formatMemory(limit)} (limits.memory)`;
+    // Its last stderr lines may still be on their way after the exit.
+    await Promise.race([once(child, 'close'), sleep(STDERR_GRACE_MS)]);
+    const heap = /--max-old-space-size=(\d+)/.exec(this.spec.env['NODE_OPTIONS'] ?? '')?.[1];
+    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return `ran out of memory: its JavaScript heap is bounded to ${heap ?? '?'} MiB of its ${formatMemory(limit)} (limits.memory)`;
+    return undefined;
+  }
+
+  /** The memory death of the current process, when a call it served broke off: waits a moment for its exit. */
+  async #diedOfMemory(): Promise<string | undefined> {
+    const child = this.#child;
+    if (this.spec.limits?.memoryBytes === undefined || !child) return undefined;
+    if (child.exitCode === null && child.signalCode === null) await Promise.race([once(child, 'exit'), sleep(EXIT_GRACE_MS)]);
+    return this.#child === child ? this.#memoryDeath : undefined;
   }
 
   /** After a timeout: a replica that cannot answer its health probe is blocked, so it is replaced. */

@@ -16,6 +16,7 @@ import { BundleStore } from './bundle-store.js';
 import { CallSlot } from './call-slot.js';
 import { FunctionService } from './function-service.js';
 import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
+import { Cgroups } from './cgroups.js';
 import { FunctionLogs } from './function-logs.js';
 import { SecretStore } from './secret-store.js';
 import { FunctionMetrics } from './metrics.js';
@@ -84,6 +85,8 @@ export class Provider {
   readonly #defaults: SpecDefaults;
   readonly #runDir: string;
   readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
+  /** The host's control groups for `limits`, or why there are none. */
+  #cgroups: Cgroups | string = 'not detected yet';
 
   private constructor(opts: ProviderOptions, runDir: string) {
     this.#opts = opts;
@@ -110,6 +113,7 @@ export class Provider {
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
     await Promise.all([provider.logs.open(), provider.secrets.open()]);
+    provider.#cgroups = await Cgroups.detect();
     await provider.#restore();
     provider.#pruneBundles();
     return provider;
@@ -211,6 +215,7 @@ export class Provider {
    */
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
     let spec = await resolveSpec(dep, this.bundles, this.#defaults);
+    if (spec.limits) this.#reportUnenforced(spec);
     if (dep.secrets?.length) {
       const missing = await this.secrets.missing(dep.secrets);
       if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
@@ -223,6 +228,14 @@ export class Provider {
       await runtime.prepare(spec, when);
     }
     return spec;
+  }
+
+  /** Says in the function's log when its limits cannot be enforced here, and what still applies. */
+  #reportUnenforced(spec: RuntimeSpec): void {
+    const why = typeof this.#cgroups === 'string' ? this.#cgroups : spec.config.mode !== 'http' ? `${spec.config.mode} mode runs no replica process of its own` : undefined;
+    if (why === undefined) return;
+    const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
+    this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: `limits not enforced: ${why}${heap}` });
   }
 
   async #restore(): Promise<void> {
@@ -250,7 +263,10 @@ export class Provider {
       },
     };
     const factory = (s: RuntimeSpec): Replica => {
-      if (s.config.mode === 'http') return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs });
+      if (s.config.mode === 'http') {
+        const cgroups = typeof this.#cgroups === 'string' ? {} : { cgroups: this.#cgroups };
+        return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs, ...cgroups });
+      }
       const runtime = this.#runtimes.get(s.config.mode);
       return new CallSlot(s, events, runtime && ((log) => runtime.handler(s, log)));
     };

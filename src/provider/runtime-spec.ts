@@ -4,9 +4,19 @@ import path from 'node:path';
 import { BUNDLE_ANNOTATION, errors, SluiceError, type FunctionDeployment } from '../api/index.js';
 import { watchdogConfig, type FunctionRuntime, type WatchdogConfig, type WatchdogDefaults } from '../watchdog/index.js';
 import type { BundleStore } from './bundle-store.js';
+import { resolveLimits, type ResourceLimits } from './limits.js';
 
 /** Everything needed to run replicas of one function, resolved once at deploy time. */
-export type RuntimeSpec = FunctionRuntime;
+export type RuntimeSpec = FunctionRuntime & {
+  /** `limits` of the deployment: enforced per replica process where the host allows (cgroups). */
+  readonly limits?: ResourceLimits;
+};
+
+/**
+ * What a Node process needs besides its heap (code, buffers, native memory), measured: ~45 MiB at
+ * rest. The heap gets the rest of the limit, between half and three quarters of it.
+ */
+const NODE_BASE_MIB = 64;
 
 /** Defaults for functions that set no timeouts of their own (from the gateway's config). */
 export interface SpecDefaults {
@@ -42,7 +52,22 @@ export async function resolveSpec(dep: FunctionDeployment, bundles: BundleStore,
     staticPath: 'public',
   });
   const argv = config.mode === 'static' || config.mode === 'workflow' ? [] : await resolveArgv(name, config.argv, env['PATH'] ?? '', cwd);
-  return { name, argv, cwd, env, config };
+  const limits = resolveLimits(dep);
+  if (limits?.memoryBytes !== undefined && argv[0] === process.execPath) limitHeap(env, limits.memoryBytes);
+  return { name, argv, cwd, env, config, ...(limits ? { limits } : {}) };
+}
+
+/**
+ * A Node function's heap is bounded below its memory limit (`--max-old-space-size`), so it fails
+ * with V8's "heap out of memory" it can report, before the kernel kills it without a word.
+ * A NODE_OPTIONS that sets its own bound keeps it.
+ */
+function limitHeap(env: Record<string, string>, memoryBytes: number): void {
+  const options = env['NODE_OPTIONS'] ?? '';
+  if (options.includes('--max-old-space-size')) return;
+  const limitMiB = memoryBytes / 2 ** 20;
+  const heapMiB = Math.floor(Math.max(limitMiB / 2, Math.min(limitMiB * 0.75, limitMiB - NODE_BASE_MIB)));
+  env['NODE_OPTIONS'] = `${options} --max-old-space-size=${heapMiB}`.trim();
 }
 
 function readConfig(name: string, env: Record<string, string>, cwd: string, defaults: WatchdogDefaults): WatchdogConfig {

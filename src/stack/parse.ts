@@ -79,6 +79,7 @@ function toStack(input: StackInput, names: readonly string[], file: string): Sta
       annotations: fn?.annotations ?? {},
     };
     if (fn?.secrets?.length) out.secrets = fn.secrets;
+    if (fn?.limits) out.limits = { ...fn.limits };
     if (fn?.lang !== undefined) out.lang = fn.lang;
     if (fn?.handler !== undefined) out.handler = fn.handler;
     if (fn?.image !== undefined) out.image = fn.image;

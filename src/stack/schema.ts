@@ -22,7 +22,6 @@ export const IGNORED_FUNCTION_KEYS = [
   'skip_build',
   'environment_file',
   'constraints',
-  'limits',
   'requests',
   'readonly_root_filesystem',
   'build_args',
@@ -48,6 +47,11 @@ export const FunctionSchema = z.strictObject(
       .array(z.string({ error: expected('a secret name') }), { error: expected('a list of secret names') })
       .nullable()
       .transform((value) => value ?? [])
+      .optional(),
+    /** `memory: 128Mi`, `cpu: 500m`: enforced per replica where the host allows. */
+    limits: z
+      .strictObject({ memory: scalar.optional(), cpu: scalar.optional() }, { error: expected('a map of memory and cpu') })
+      .nullable()
       .optional(),
     ...ignored,
   },

@@ -70,6 +70,7 @@ describe('parseStack', () => {
         labels: { 'com.openfaas.scale.min': '1' },
         annotations: { topic: 'orders' },
         secrets: ['api-key'],
+        limits: { memory: '128Mi' },
       },
       { name: 'cat', image: 'cat:latest', fprocess: 'cat', environment: {}, labels: {}, annotations: {} },
     ]);

@@ -14,6 +14,8 @@ export interface StackFunction {
   annotations: Record<string, string>;
   /** Secrets the function reads (`secrets:`), in file order. */
   secrets?: string[];
+  /** `limits:` as written: Kubernetes quantities, checked by the gateway at deploy. */
+  limits?: { memory?: string; cpu?: string };
 }
 
 /** A parsed, validated stack.yml. */

@@ -1,0 +1,92 @@
+/**
+ * `limits.memory` and `limits.cpu` (issue 7, part 6): a replica over its memory limit is killed
+ * (control groups) or runs out of its bounded Node heap, the call it was serving gets a 502 naming
+ * the reason, and the replica comes back; bad limits are refused at deploy. The host's control
+ * groups decide what can be enforced: the kernel kill is only checked where Sluice can make groups.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { cleanup, deploy, deployNodeTs, eventually, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
+
+/** ?native=MB holds MB of Buffers (outside the JS heap); ?heap=1 fills the JS heap; ?opts=1 answers NODE_OPTIONS; ?cgroup=1 its cgroups. */
+const HOG = `import { readFileSync } from 'node:fs';
+const held: unknown[] = [];
+export default async (event: { query: Record<string, string> }) => {
+  if (event.query.opts) return process.env.NODE_OPTIONS ?? '';
+  if (event.query.cgroup) return readFileSync('/proc/self/cgroup', 'utf8');
+  if (event.query.native) {
+    for (let i = 0; i < Number(event.query.native); i++) held.push(Buffer.alloc(1 << 20, i));
+    return 'held ' + held.length + ' MB';
+  }
+  if (event.query.heap) for (;;) held.push(Array.from({ length: 1e5 }, (_, i) => ({ i })));
+  return 'ok';
+};
+`;
+
+/** Whether this host lets Sluice make control groups (root, cgroup v1 memory or a delegated v2 group). */
+async function cgroupsUsable(): Promise<boolean> {
+  const own = await readFile('/proc/self/cgroup', 'utf8').catch(() => '');
+  return process.getuid?.() === 0 && /memory|^0::/m.test(own);
+}
+
+describe('function limits', () => {
+  let node: SluiceNode;
+  before(async () => {
+    node = await startSluice();
+    await deployNodeTs(node, 'hog', HOG, { limits: { memory: '128Mi', cpu: '500m' } });
+    await waitAvailable(node, 'hog');
+  });
+  after(cleanup);
+
+  it("bounds a Node function's heap below its memory limit, leaving Node's own 64 MiB", async () => {
+    assert.equal(await (await fetch(`${node.url}/function/hog?opts=1`)).text(), '--max-old-space-size=64');
+  });
+
+  it('runs the replica in control groups of its own where the host allows', async (t) => {
+    if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+    const groups = await (await fetch(`${node.url}/function/hog?cgroup=1`)).text();
+    assert.match(groups, /sluice-hog-[0-9a-f]{8}/);
+    // Its groups' settings: 128Mi of memory, half a core (50 ms of every 100 ms).
+    const at = (controller: string): string => {
+      const line = groups.split('\n').find((l) => l.split(':')[1]?.split(',').includes(controller)) ?? groups.split('\n').find((l) => l.startsWith('0::'));
+      const dir = line?.split(':')[2] ?? '';
+      return line?.startsWith('0::') ? `/sys/fs/cgroup${dir}` : `/sys/fs/cgroup/${controller}${dir}`;
+    };
+    const read = (file: string): Promise<string> => readFile(file, 'utf8').then((text) => text.trim());
+    if (groups.includes(':memory:')) {
+      assert.equal(await read(`${at('memory')}/memory.limit_in_bytes`), String(128 * 2 ** 20));
+      assert.equal(await read(`${at('cpu')}/cpu.cfs_quota_us`), '50000');
+    } else {
+      assert.equal(await read(`${at('memory')}/memory.max`), String(128 * 2 ** 20));
+      assert.equal(await read(`${at('cpu')}/cpu.max`), '50000 100000');
+    }
+  });
+
+  it('answers 502 naming the heap when a Node function runs out of it, and the replica comes back', async () => {
+    const res = await fetch(`${node.url}/function/hog?heap=1`);
+    assert.equal(res.status, 502);
+    assert.match(await res.text(), /function "hog" failed: ran out of memory: its JavaScript heap is bounded to 64 MiB of its 128Mi \(limits\.memory\)/);
+    await eventually(async () => (await fetch(`${node.url}/function/hog`)).status === 200, 15_000, 'the replica back');
+  });
+
+  it('answers 502 naming the memory limit when the kernel kills a replica over it', async (t) => {
+    if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+    const res = await fetch(`${node.url}/function/hog?native=200`);
+    assert.equal(res.status, 502);
+    assert.match(await res.text(), /function "hog" failed: was killed for using more than its memory limit of 128Mi \(limits\.memory\)/);
+    await eventually(async () => (await fetch(`${node.url}/function/hog`)).status === 200, 15_000, 'the replica back');
+    const logs = await (await fetch(`${node.url}/system/logs?name=hog`)).text();
+    assert.match(logs, /replica was killed for using more than its memory limit of 128Mi/);
+  });
+
+  it('refuses limits it cannot read, naming them', async () => {
+    for (const [limits, pattern] of [
+      [{ memory: 'lots' }, /400 .*limits\.memory \\"lots\\" is not a memory size of at least 16Mi/],
+      [{ memory: '128' }, /400 .*limits\.memory \\"128\\" is not a memory size of at least 16Mi/],
+      [{ cpu: 'fast' }, /400 .*limits\.cpu \\"fast\\" is not a CPU amount/],
+    ] as const) {
+      await assert.rejects(deploy(node, { service: 'limited', image: 'x', envProcess: 'cat', limits }), pattern);
+    }
+  });
+});
