@@ -1,5 +1,5 @@
 import { SluiceError, errors } from '../api/index.js';
-import type { BundleUploaded, CallRecord, CallStatus, FunctionDeployment, FunctionStatus, GatewayInfo } from '../api/index.js';
+import type { BundleUploaded, CallRecord, CallStatus, FunctionDeployment, FunctionStatus, GatewayInfo, SecretName } from '../api/index.js';
 import { GatewayAnswerError } from './_errors.js';
 
 /** One function call through `/function/{name}`. */
@@ -53,6 +53,12 @@ export interface Redriven {
   redriven: number;
   callIds: string[];
 }
+
+/**
+ * A secret as `POST`/`PUT /system/secrets` take it (reference §5.6): text as `value`, bytes as
+ * base64 `rawValue` (so that any bytes survive JSON).
+ */
+export type SecretBody = { name: string } & ({ value: string } | { rawValue: string });
 
 /** Query of `GET /system/logs` (reference §7). */
 export interface LogRequest {
@@ -213,6 +219,26 @@ export class GatewayClient {
   /** `POST /system/calls/redrive`: puts dead calls back in their queues. */
   async redrive(filter: RedriveFilter = {}): Promise<Redriven> {
     return (await this.#system('POST', `/system/calls/redrive${queryOf({ function: filter.function, since: filter.since })}`)).json() as Promise<Redriven>;
+  }
+
+  /** `GET /system/secrets`: names and namespaces, never values. */
+  async listSecrets(): Promise<SecretName[]> {
+    return (await this.#system('GET', '/system/secrets')).json() as Promise<SecretName[]>;
+  }
+
+  /** `POST /system/secrets`; an existing name → GatewayAnswerError 409 (ERR_SECRET_EXISTS). Returns the status (202). */
+  async createSecret(secret: SecretBody): Promise<number> {
+    return (await this.#system('POST', '/system/secrets', { body: JSON.stringify(secret), type: 'application/json' })).status;
+  }
+
+  /** `PUT /system/secrets`: a new value; a missing name → GatewayAnswerError 404 (ERR_SECRET_NOT_FOUND). */
+  async updateSecret(secret: SecretBody): Promise<number> {
+    return (await this.#system('PUT', '/system/secrets', { body: JSON.stringify(secret), type: 'application/json' })).status;
+  }
+
+  /** `DELETE /system/secrets`; 404 when missing, 409 (ERR_SECRET_IN_USE, naming the functions) while a function lists it. */
+  async removeSecret(name: string): Promise<number> {
+    return (await this.#system('DELETE', '/system/secrets', { body: JSON.stringify({ name }), type: 'application/json' })).status;
   }
 
   /**

@@ -13,6 +13,7 @@ import { registerNew } from './commands/new.js';
 import { registerReceiver } from './commands/receiver.js';
 import { registerRemove } from './commands/remove.js';
 import { registerScale } from './commands/scale.js';
+import { registerSecret } from './commands/secret.js';
 import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
 import { registerUp } from './commands/up.js';
@@ -45,6 +46,7 @@ const COMMANDS = [
   registerCalls,
   registerRemove,
   registerScale,
+  registerSecret,
   registerStore,
   registerVersion,
   registerServe,
@@ -60,6 +62,9 @@ const GO_STYLE_ARGS: Readonly<Record<string, string>> = {
   // faas-cli's `logs --tail=false` (a Go bool flag given a value); commander has `--no-tail`.
   '--tail=false': '--no-tail',
   '--tail=true': '--tail',
+  // faas-cli's `secret create --trim=false`.
+  '--trim=false': '--no-trim',
+  '--trim=true': '--trim',
 };
 
 /**
