@@ -45,7 +45,7 @@ export const errors = {
   functionNotFound: define('ERR_FUNCTION_NOT_FOUND', 404, (name: string) => `function "${name}" not found: deploy it first, or see \`sluice list\``),
   logQueryInvalid: define('ERR_LOG_QUERY_INVALID', 422, (detail: string) => `could not parse the log request: ${detail}`),
   secretNotFound: define('ERR_SECRET_NOT_FOUND', 404, (name: string) => `secret "${name}" not found: create it with \`sluice secret create ${name}\`, or see \`sluice secret list\``),
-  secretExists: define('ERR_SECRET_EXISTS', 409, (name: string) => `secret "${name}" already exists: use PUT /system/secrets (\`sluice secret update ${name}\`) to change its value`),
+  secretExists: define('ERR_SECRET_EXISTS', 409, (name: string) => `secret "${name}" already exists: change its value with PUT /system/secrets (\`sluice secret update ${name}\`, or \`create --replace\`)`),
   secretInUse: define('ERR_SECRET_IN_USE', 409, (name: string, functions: string[]) => `secret "${name}" is used by ${functions.map((f) => `"${f}"`).join(', ')}: remove it from their secrets and deploy them again first`),
   secretsMissing: define('ERR_SECRETS_MISSING', 400, (name: string, missing: string[]) => `function "${name}" names secret(s) that do not exist: ${missing.join(', ')} — create them first with \`sluice secret create NAME\``),
   invalidSecret: define('ERR_INVALID_SECRET', 400, (detail: string) => detail),

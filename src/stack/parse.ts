@@ -34,7 +34,14 @@ export function parseStack(text: string, file: string, env: Env = {}): Stack {
   const doc = parseDocument(envsubst(text, env), { lineCounter: lines, merge: true, prettyErrors: true });
   if (doc.errors.length) throw errors.stackInvalid(file, yamlProblems(doc.errors));
 
-  const result = StackSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (err) {
+    // The parser accepts some documents it cannot turn into values (an alias to no anchor: `*a`).
+    throw errors.stackInvalid(file, [`${(err as Error).message}`]);
+  }
+  const result = StackSchema.safeParse(data);
   const problems = result.success ? [] : schemaProblems(result.error.issues, doc, lines, STACK_SCHEMA);
   const names = functionNames(doc);
   for (const name of names) {

@@ -138,6 +138,10 @@ describe('parseStack', () => {
     ]);
   });
 
+  it('reports an alias to no anchor as a problem, not a crash', () => {
+    assert.deepEqual(problemsOf(() => parseStack('provider: *nothing\n', 's.yml')), ['Unresolved alias (the anchor must be set before the alias): nothing']);
+  });
+
   it('wants secrets as a list of names', () => {
     const text = 'provider: {name: openfaas}\nfunctions:\n  a:\n    secrets: db-password\n  b:\n    secrets: [ok, {x: 1}]\n';
     assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
