@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -24,31 +22,7 @@ import { formatFunctionTable } from './commands/list.js';
 import { formatStoreTable } from './commands/store.js';
 import type { StoreItem } from './_store.js';
 import { runCli } from './program.js';
-import type { CliIo } from './program.js';
-
-/** An IO whose stdout/stderr are captured; cwd is a fresh temp dir unless given. */
-function captureIo(overrides: Partial<CliIo> = {}): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (chunks: Buffer[]): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-  const io: CliIo = { stdout: sink(out), stderr: sink(err), stdin: Readable.from([]), env: {}, cwd: workDir, isTTY: false, ...overrides };
-  return { io, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString() };
-}
-
-/** A local URL on which nothing listens: a real "connection refused". */
-async function closedGatewayUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+import { captureIo, closedGatewayUrl, fakeGateway } from './_test-support.js';
 
 let workDir = '';
 let refused = '';
@@ -117,7 +91,7 @@ describe('header and query flags', () => {
   });
 
   it('makes a bad --query a usage error before any request (exit 2)', async () => {
-    const { io, stderr } = captureIo();
+    const { io, stderr } = captureIo(workDir);
     const code = await runCli(['invoke', 'hello', '--query', 'page=', '-g', refused], io);
     assert.equal(code, EXIT.usage);
     assert.match(stderr(), /^Error: option '--query <key=value>' argument 'page=' is invalid/);
@@ -197,7 +171,7 @@ describe('exit codes', () => {
 
 describe('runCli', () => {
   it('prints help on --help with exit 0', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo(workDir);
     assert.equal(await runCli(['--help'], io), EXIT.ok);
     assert.match(stdout(), /^Usage: sluice/);
     for (const cmd of ['new', 'build', 'deploy', 'up', 'list|ls', 'describe', 'invoke', 'calls', 'remove|rm', 'scale', 'version', 'serve']) {
@@ -206,35 +180,35 @@ describe('runCli', () => {
   });
 
   it('prints the version on --version', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo(workDir);
     assert.equal(await runCli(['--version'], io), EXIT.ok);
     assert.equal(stdout(), `${VERSION}\n`);
   });
 
   it('answers an unknown command or option with a usage error (exit 2)', async () => {
-    const unknown = captureIo();
+    const unknown = captureIo(workDir);
     assert.equal(await runCli(['frobnicate'], unknown.io), EXIT.usage);
     assert.match(unknown.stderr(), /^Error: unknown command 'frobnicate'/);
-    const option = captureIo();
+    const option = captureIo(workDir);
     assert.equal(await runCli(['list', '--nope'], option.io), EXIT.usage);
     assert.match(option.stderr(), /^Error: unknown option '--nope'/);
-    const missing = captureIo();
+    const missing = captureIo(workDir);
     assert.equal(await runCli(['scale', 'hello'], missing.io), EXIT.usage);
     assert.match(missing.stderr(), /required option '-r, --replicas <n>' not specified/);
   });
 
   it('exits 3 with the hint when the gateway is unreachable', async () => {
-    const { io, stderr, stdout } = captureIo();
+    const { io, stderr, stdout } = captureIo(workDir);
     assert.equal(await runCli(['list', '-g', refused], io), EXIT.unreachable);
     assert.equal(stdout(), '');
     assert.equal(stderr(), `Error: cannot reach the gateway at ${refused} (ECONNREFUSED): is \`sluice serve\` running? Set --gateway or OPENFAAS_URL\n`);
   });
 
   it('takes the gateway from OPENFAAS_URL, and the global flag before the command', async () => {
-    const env = captureIo({ env: { OPENFAAS_URL: `${refused}/` } });
+    const env = captureIo(workDir, { env: { OPENFAAS_URL: `${refused}/` } });
     assert.equal(await runCli(['describe', 'hello'], env.io), EXIT.unreachable);
     assert.ok(env.stderr().includes(`gateway at ${refused} `));
-    const before = captureIo({ env: { OPENFAAS_URL: 'http://127.0.0.1:1' } });
+    const before = captureIo(workDir, { env: { OPENFAAS_URL: 'http://127.0.0.1:1' } });
     assert.equal(await runCli(['-g', refused, 'scale', 'hello', '-r', '2'], before.io), EXIT.unreachable);
     assert.ok(before.stderr().includes(`gateway at ${refused} `));
   });
@@ -242,18 +216,18 @@ describe('runCli', () => {
   it('takes the gateway from the stack file named with -f', async () => {
     const file = path.join(workDir, 'gw.yml');
     await writeFile(file, `provider:\n  name: openfaas\n  gateway: ${refused}\nfunctions: {}\n`);
-    const { io, stderr } = captureIo({ env: { OPENFAAS_URL: 'http://127.0.0.1:1' } });
+    const { io, stderr } = captureIo(workDir, { env: { OPENFAAS_URL: 'http://127.0.0.1:1' } });
     assert.equal(await runCli(['list', '-f', 'gw.yml'], io), EXIT.unreachable);
     assert.ok(stderr().includes(`gateway at ${refused} `));
   });
 
   it('prints the client version and a note when the gateway is down, exit 0', async () => {
-    const { io, stdout, stderr } = captureIo();
+    const { io, stdout, stderr } = captureIo(workDir);
     assert.equal(await runCli(['version', '-g', refused], io), EXIT.ok);
     assert.match(stdout(), new RegExp(`^CLI\\n version: ${VERSION.replace(/\./g, '\\.')}\\n`));
     assert.match(stdout(), /status: +unavailable/);
     assert.match(stderr(), /^Note: cannot reach the gateway/);
-    const json = captureIo();
+    const json = captureIo(workDir);
     assert.equal(await runCli(['version', '--json', '-g', refused], json.io), EXIT.ok);
     const report = JSON.parse(json.stdout()) as { client: { version: string }; gateway: { url: string; info: unknown; error: string } };
     assert.equal(report.client.version, VERSION);
@@ -263,20 +237,20 @@ describe('runCli', () => {
   });
 
   it('rejects bad serve flags before starting anything (exit 2)', async () => {
-    const { io, stderr } = captureIo();
+    const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['serve', '--port', 'abc'], io), EXIT.usage);
     assert.match(stderr(), /^Error: invalid configuration:\n {2}port=abc: not a TCP port/);
   });
 
   it('exits 4 when the stack file is missing', async () => {
-    const { io, stderr } = captureIo();
+    const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['deploy', '-f', 'nowhere.yml'], io), EXIT.local);
     assert.match(stderr(), /^Error: nowhere\.yml has errors:\n {2}file not found/);
   });
 
   it('exits 4 on an invalid stack file', async () => {
     await writeFile(path.join(workDir, 'bad.yml'), 'provider:\n  name: faas\nfunctions:\n  Bad_Name:\n    image: x\n');
-    const { io, stderr } = captureIo();
+    const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['build', '-f', 'bad.yml'], io), EXIT.local);
     assert.match(stderr(), /^Error: .*bad\.yml has errors:/);
   });
@@ -289,12 +263,12 @@ describe('sluice new', () => {
   });
 
   it('lists the templates with their descriptions', async () => {
-    const { io, stdout } = captureIo({ cwd: dir });
+    const { io, stdout } = captureIo(dir);
     assert.equal(await runCli(['new', '--list'], io), EXIT.ok);
     assert.match(stdout(), /^Template +Mode +Also +Description\n/);
     assert.match(stdout(), /^node-ts +http +node20, node22, node18 +TypeScript on Node\.js/m);
     assert.match(stdout(), /^python3-http +http +.*handle\(event, context\)/m);
-    const json = captureIo({ cwd: dir });
+    const json = captureIo(dir);
     assert.equal(await runCli(['new', '--list', '--json'], json.io), EXIT.ok);
     const templates = JSON.parse(json.stdout()) as { name: string; description: string; mode: string; aliases: string[] }[];
     assert.ok(templates.some((t) => t.name === 'node-ts' && t.mode === 'http' && t.aliases.includes('node20')));
@@ -302,7 +276,7 @@ describe('sluice new', () => {
   });
 
   it('writes NAME.yml and the handler folder, and says what to run next', async () => {
-    const { io, stdout } = captureIo({ cwd: dir, env: { OPENFAAS_URL: 'localhost:9999/' } });
+    const { io, stdout } = captureIo(dir, { env: { OPENFAAS_URL: 'localhost:9999/' } });
     assert.equal(await runCli(['new', 'hello', '--lang', 'node-ts'], io), EXIT.ok);
     assert.equal(stdout(), 'Function created in folder: hello\nStack file written: hello.yml\n\nNext: sluice up -f hello.yml\n');
     const stack = await readFile(path.join(dir, 'hello.yml'), 'utf8');
@@ -312,7 +286,7 @@ describe('sluice new', () => {
   });
 
   it('appends to a stack file with --append, with the image prefix', async () => {
-    const { io, stdout } = captureIo({ cwd: dir });
+    const { io, stdout } = captureIo(dir);
     assert.equal(await runCli(['new', 'second', '--lang', 'node-ts', '--append', 'hello.yml', '-p', 'me'], io), EXIT.ok);
     assert.match(stdout(), /Stack file updated: hello\.yml\n\nNext: sluice up -f hello\.yml\n$/);
     const stack = await readFile(path.join(dir, 'hello.yml'), 'utf8');
@@ -320,31 +294,31 @@ describe('sluice new', () => {
   });
 
   it('refuses to overwrite a stack file or a folder', async () => {
-    const again = captureIo({ cwd: dir });
+    const again = captureIo(dir);
     assert.equal(await runCli(['new', 'hello', '--lang', 'node-ts'], again.io), EXIT.usage);
     assert.match(again.stderr(), /^Error: hello\.yml already exists/);
     await mkdir(path.join(dir, 'taken'));
-    const folder = captureIo({ cwd: dir });
+    const folder = captureIo(dir);
     assert.equal(await runCli(['new', 'taken', '--lang', 'node-ts'], folder.io), EXIT.usage);
     assert.match(folder.stderr(), /^Error: folder taken already exists/);
     assert.equal(existsSync(path.join(dir, 'taken.yml')), false);
   });
 
   it('names the available templates when the lang is unknown (exit 4)', async () => {
-    const { io, stderr } = captureIo({ cwd: dir });
+    const { io, stderr } = captureIo(dir);
     assert.equal(await runCli(['new', 'x', '--lang', 'cobol'], io), EXIT.local);
     assert.match(stderr(), /^Error: template "cobol" not found; available: .*node-ts/);
     assert.equal(existsSync(path.join(dir, 'x')), false);
   });
 
   it('rejects an invalid function name (exit 2) and a missing --lang', async () => {
-    const bad = captureIo({ cwd: dir });
+    const bad = captureIo(dir);
     assert.equal(await runCli(['new', 'Bad_Name', '--lang', 'node-ts'], bad.io), EXIT.usage);
     assert.match(bad.stderr(), /^Error: invalid function name "Bad_Name": use lower-case letters/);
-    const nolang = captureIo({ cwd: dir });
+    const nolang = captureIo(dir);
     assert.equal(await runCli(['new', 'fine'], nolang.io), EXIT.usage);
     assert.match(nolang.stderr(), /^Error: --lang is required/);
-    const noname = captureIo({ cwd: dir });
+    const noname = captureIo(dir);
     assert.equal(await runCli(['new'], noname.io), EXIT.usage);
     assert.match(noname.stderr(), /^Error: a function name is required/);
   });
@@ -354,16 +328,16 @@ describe('sluice build', () => {
   let dir = '';
   before(async () => {
     dir = await mkdtemp(path.join(workDir, 'build-'));
-    assert.equal(await runCli(['new', 'hello', '--lang', 'node-ts'], captureIo({ cwd: dir }).io), EXIT.ok);
+    assert.equal(await runCli(['new', 'hello', '--lang', 'node-ts'], captureIo(dir).io), EXIT.ok);
   });
 
   it('prints progress on stderr only at a terminal, and the result on stdout', async () => {
-    const tty = captureIo({ cwd: dir, isTTY: true });
+    const tty = captureIo(dir, { isTTY: true });
     assert.equal(await runCli(['build', '-f', 'hello.yml'], tty.io), EXIT.ok);
     assert.match(tty.stderr(), /^Building hello…\n/);
     assert.equal(tty.stdout(), 'Built hello: build/hello\n');
     assert.ok(existsSync(path.join(dir, 'build', 'hello', 'function.json')));
-    const pipe = captureIo({ cwd: dir, isTTY: false });
+    const pipe = captureIo(dir, { isTTY: false });
     assert.equal(await runCli(['build', '--shrinkwrap', '-f', 'hello.yml'], pipe.io), EXIT.ok);
     assert.equal(pipe.stderr(), '');
     assert.equal(pipe.stdout(), 'Built hello: build/hello (with Dockerfile)\n');
@@ -371,7 +345,7 @@ describe('sluice build', () => {
   });
 
   it('stops an up at an unreachable gateway after building (exit 3)', async () => {
-    const { io, stdout, stderr } = captureIo({ cwd: dir, env: { OPENFAAS_URL: refused } });
+    const { io, stdout, stderr } = captureIo(dir, { env: { OPENFAAS_URL: refused } });
     assert.equal(await runCli(['up', '-f', 'hello.yml'], io), EXIT.unreachable);
     assert.equal(stdout(), '');
     assert.match(stderr(), /^Error: cannot reach the gateway at /);
@@ -402,18 +376,18 @@ describe('async call flags', () => {
 
   it('rejects async-only invoke flags without --async, and --json with --wait (exit 2)', async () => {
     for (const flags of [['--wait'], ['--callback-url', 'http://x/'], ['--idempotency-key', 'k'], ['--json']]) {
-      const { io, stderr } = captureIo();
+      const { io, stderr } = captureIo(workDir);
       assert.equal(await runCli(['invoke', 'pi', ...flags, '-g', refused], io), EXIT.usage, flags.join(' '));
       assert.match(stderr(), new RegExp(`^Error: ${flags[0]} goes with --async`));
     }
-    const both = captureIo();
+    const both = captureIo(workDir);
     assert.equal(await runCli(['invoke', 'pi', '--async', '--wait', '--json', '-g', refused], both.io), EXIT.usage);
     assert.match(both.stderr(), /^Error: --json prints the call id; with --wait/);
   });
 
   it('rejects a bad --status, --limit or --timeout before any request (exit 2)', async () => {
     for (const args of [['calls', 'list', '--status', 'done'], ['calls', 'list', '--limit', '0'], ['calls', 'wait', 'c1', '--timeout', 'soon']]) {
-      const { io, stderr } = captureIo();
+      const { io, stderr } = captureIo(workDir);
       assert.equal(await runCli([...args, '-g', refused], io), EXIT.usage, args.join(' '));
       assert.match(stderr(), /^Error: option '--/);
     }
@@ -466,8 +440,6 @@ describe('call records', () => {
 });
 
 describe('sluice calls and invoke --async against a fake gateway', () => {
-  let gateway = '';
-  let server: ReturnType<typeof createHttpServer>;
   const seen: IncomingMessage[] = [];
   const records: Record<string, CallRecord> = {
     slow: callRecord({ callId: 'slow', status: 'running', statusCode: undefined, timings: { queued: '2026-11-28T01:13:39Z' } }),
@@ -498,19 +470,11 @@ describe('sluice calls and invoke --async against a fake gateway', () => {
     }
   }
 
-  before(async () => {
-    server = createHttpServer(answer);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    gateway = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  const gateway = fakeGateway(answer);
 
   it("prints the call id, sending the callback URL and idempotency key as headers", async () => {
-    const { io, stdout } = captureIo({ stdin: Readable.from([Buffer.from('body')]) });
-    assert.equal(await runCli(['invoke', 'pi', '-a', '--callback-url', 'http://cb/', '--idempotency-key', 'k1', '-g', gateway], io), EXIT.ok);
+    const { io, stdout } = captureIo(workDir, { stdin: Readable.from([Buffer.from('body')]) });
+    assert.equal(await runCli(['invoke', 'pi', '-a', '--callback-url', 'http://cb/', '--idempotency-key', 'k1', '-g', gateway.url()], io), EXIT.ok);
     assert.equal(stdout(), 'bytes\n');
     const sent = seen.at(-1);
     assert.equal(sent?.headers['x-callback-url'], 'http://cb/');
@@ -519,39 +483,39 @@ describe('sluice calls and invoke --async against a fake gateway', () => {
 
   it('waits with --wait and writes the result byte for byte, progress only at a terminal', async () => {
     const chunks: Buffer[] = [];
-    const tty = captureIo({ isTTY: true });
+    const tty = captureIo(workDir, { isTTY: true });
     tty.io.stdout = new Writable({ write: (chunk: Buffer, _e, cb) => (chunks.push(chunk), cb()) });
-    assert.equal(await runCli(['invoke', 'pi', '--async', '--wait', '-g', gateway], tty.io), EXIT.ok);
+    assert.equal(await runCli(['invoke', 'pi', '--async', '--wait', '-g', gateway.url()], tty.io), EXIT.ok);
     assert.deepEqual(Buffer.concat(chunks), BYTES);
     assert.match(tty.stderr(), /^Queued call bytes; waiting/);
   });
 
   it("tells the function's own 409 from a result not ready", async () => {
-    const own = captureIo();
-    assert.equal(await runCli(['calls', 'result', 'own409', '-g', gateway], own.io), EXIT.failed);
+    const own = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'result', 'own409', '-g', gateway.url()], own.io), EXIT.failed);
     assert.equal(own.stderr(), 'Error: Server returned unexpected status code: 409 - conflict, says the function\n');
-    const slow = captureIo();
-    assert.equal(await runCli(['calls', 'result', 'slow', '-g', gateway], slow.io), EXIT.unfinished);
+    const slow = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'result', 'slow', '-g', gateway.url()], slow.io), EXIT.unfinished);
     assert.match(slow.stderr(), /^Error: call slow is still running \(attempt 1\) and has no result yet: wait for it with `sluice calls wait slow`\n$/);
-    const gone = captureIo();
-    assert.equal(await runCli(['calls', 'result', 'gone', '-g', gateway], gone.io), EXIT.failed);
+    const gone = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'result', 'gone', '-g', gateway.url()], gone.io), EXIT.failed);
     assert.match(gone.stderr(), /^Error: call gone was cancelled before it ran: it has no result\n$/);
   });
 
   it('prints the last record and exits 5 when calls wait times out', async () => {
-    const { io, stdout, stderr } = captureIo();
-    assert.equal(await runCli(['calls', 'wait', 'slow', '--timeout', '0', '--json', '-g', gateway], io), EXIT.unfinished);
+    const { io, stdout, stderr } = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'wait', 'slow', '--timeout', '0', '--json', '-g', gateway.url()], io), EXIT.unfinished);
     assert.equal((JSON.parse(stdout()) as CallRecord).status, 'running');
     assert.match(stderr(), /^Error: call slow is still running after 0ms: wait longer with --timeout/);
-    const failed = captureIo();
-    assert.equal(await runCli(['calls', 'wait', 'own409', '-g', gateway], failed.io), EXIT.failed);
+    const failed = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'wait', 'own409', '-g', gateway.url()], failed.io), EXIT.failed);
     assert.match(failed.stdout(), /^Status: +failed$/m);
     assert.match(failed.stderr(), /^Error: call own409 failed: the function answered 409/);
   });
 
   it('quotes the gateway on an unknown call (exit 1)', async () => {
-    const { io, stderr } = captureIo();
-    assert.equal(await runCli(['calls', 'get', 'nope', '-g', gateway], io), EXIT.failed);
+    const { io, stderr } = captureIo(workDir);
+    assert.equal(await runCli(['calls', 'get', 'nope', '-g', gateway.url()], io), EXIT.failed);
     assert.equal(stderr(), 'Error: no async call "nope"\n');
   });
 });
@@ -566,7 +530,7 @@ describe('sluice store (the shipped functions, or a local stack with --url)', ()
   }
 
   it('gives every shipped function a one-line description (functions/stack.yml\'s convention)', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo(workDir);
     assert.equal(await runCli(['store', 'list', '--json'], io), EXIT.ok);
     const items = JSON.parse(stdout()) as StoreItem[];
     assert.ok(['echo', 'pi'].every((name) => items.some((item) => item.name === name)), 'echo and pi are in the store');
@@ -597,7 +561,7 @@ describe('sluice store (the shipped functions, or a local stack with --url)', ()
       [pathToFileURL(dir).href, 'Cats from stack.yaml'],
     ];
     for (const [url, description] of cases) {
-      const { io, stdout } = captureIo({ cwd: path.dirname(dir) });
+      const { io, stdout } = captureIo(path.dirname(dir));
       assert.equal(await runCli(['store', '--url', url, 'list'], io), EXIT.ok);
       assert.match(stdout(), new RegExp(`^cat-fn +- +${description}$`, 'm'), url);
     }
@@ -605,12 +569,12 @@ describe('sluice store (the shipped functions, or a local stack with --url)', ()
 
   it('describes a function with its future URL on the gateway in use', async () => {
     const dir = await storeDir('stack.yml', 'Cats');
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo(workDir);
     assert.equal(await runCli(['store', 'describe', 'cat-fn', '-u', dir, '-g', 'http://gw:9'], io), EXIT.ok);
     assert.match(stdout(), /^Description: +Cats$/m);
     assert.match(stdout(), /^Function process: +cat$/m);
     assert.match(stdout(), /^URL: +http:\/\/gw:9\/function\/cat-fn$/m);
-    const json = captureIo();
+    const json = captureIo(workDir);
     assert.equal(await runCli(['store', 'inspect', 'pi', '--json', '-g', 'http://gw:9'], json.io), EXIT.ok);
     const pi = JSON.parse(json.stdout()) as StoreItem & { url: string; store: string };
     assert.equal(pi.url, 'http://gw:9/function/pi');
@@ -621,35 +585,35 @@ describe('sluice store (the shipped functions, or a local stack with --url)', ()
 
   it('names the available functions when the name is unknown (exit 2)', async () => {
     for (const command of ['describe', 'deploy']) {
-      const { io, stderr } = captureIo();
+      const { io, stderr } = captureIo(workDir);
       assert.equal(await runCli(['store', command, 'nope', '-g', refused], io), EXIT.usage);
       assert.match(stderr(), /^Error: no function "nope" in the store .*functions\/stack\.yml; available: echo, pi/);
     }
   });
 
   it('refuses remote stores (exit 2) and a missing one (exit 4)', async () => {
-    const remote = captureIo();
+    const remote = captureIo(workDir);
     assert.equal(await runCli(['store', 'list', '--url', 'https://raw.githubusercontent.com/openfaas/store/master/functions.json'], remote.io), EXIT.usage);
     assert.match(remote.stderr(), /only local stores are supported/);
-    const missing = captureIo();
+    const missing = captureIo(workDir);
     assert.equal(await runCli(['store', 'list', '--url', 'nowhere'], missing.io), EXIT.local);
     assert.match(missing.stderr(), /nowhere has errors:\n {2}file not found/);
   });
 
   it('checks deploy flags before building anything (exit 2)', async () => {
-    const alias = captureIo();
+    const alias = captureIo(workDir);
     assert.equal(await runCli(['store', 'deploy', 'pi', '--name', 'Bad_Name', '-g', refused], alias.io), EXIT.usage);
     assert.match(alias.stderr(), /invalid function name "Bad_Name"/);
-    const env = captureIo();
+    const env = captureIo(workDir);
     assert.equal(await runCli(['store', 'deploy', 'pi', '-e', 'novalue', '-g', refused], env.io), EXIT.usage);
     assert.match(env.stderr(), /use the form key=value, e\.g\. -e KEY=value/);
-    const both = captureIo();
+    const both = captureIo(workDir);
     assert.equal(await runCli(['store', 'deploy', 'pi', '--replace', '--update', '-g', refused], both.io), EXIT.usage);
   });
 
   it('deploys an image-only function without building, and stops at an unreachable gateway (exit 3)', async () => {
     const dir = await storeDir('stack.yml', 'Cats');
-    const { io, stderr } = captureIo();
+    const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['store', 'deploy', 'cat-fn', '-u', dir, '-g', refused], io), EXIT.unreachable);
     assert.match(stderr(), /cannot reach the gateway/);
   });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable, Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
 import { logsQuery, splitLines } from './_client.js';
 import { EXIT, UsageError } from './_errors.js';
 import { createOutput } from './_output.js';
@@ -10,22 +9,7 @@ import { logRequestOf, parseLines, parseSinceTime, runLogs } from './commands/lo
 import type { LogsOptions } from './commands/logs.js';
 import { RFC3339, formatGoTime, formatKeyValue, formatLogLine, formatPlain, parseRfc3339, parseTimeFormat } from './commands/logs-format.js';
 import { runCli } from './program.js';
-import type { CliIo } from './program.js';
-
-/** An IO whose stdout/stderr are captured as they are written. */
-function captureIo(overrides: Partial<CliIo> = {}): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (chunks: Buffer[]): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-  const io: CliIo = { stdout: sink(out), stderr: sink(err), stdin: Readable.from([]), env: {}, cwd: process.cwd(), isTTY: false, ...overrides };
-  return { io, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString() };
-}
+import { captureIo, closedGatewayUrl, fakeGateway } from './_test-support.js';
 
 /** Polls until `check` holds (a stream test waits for a line to come through). */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -138,8 +122,6 @@ describe('splitLines', () => {
 });
 
 describe('sluice logs against a fake gateway', () => {
-  let gateway = '';
-  let server: ReturnType<typeof createServer>;
   const queries: URLSearchParams[] = [];
   /** The open follow answer, for the test to write more lines to. */
   let following: ServerResponse | undefined;
@@ -166,46 +148,38 @@ describe('sluice logs against a fake gateway', () => {
     else res.end(line('second', 'fn-2'));
   }
 
-  before(async () => {
-    server = createServer(answer);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    gateway = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  const gateway = fakeGateway(answer);
 
   it('prints plain lines and exits with --no-tail (or faas-cli\'s --tail=false)', async () => {
     for (const flag of ['--no-tail', '--tail=false']) {
-      const { io, stdout, stderr } = captureIo();
-      assert.equal(await runCli(['logs', 'fn', flag, '--lines', '5', '-g', gateway], io), EXIT.ok, stderr());
+      const { io, stdout, stderr } = captureIo(process.cwd());
+      assert.equal(await runCli(['logs', 'fn', flag, '--lines', '5', '-g', gateway.url()], io), EXIT.ok, stderr());
       assert.equal(stdout(), '2026-12-05T21:40:00Z fn (fn-1) first\na plain line\n2026-12-05T21:40:00Z fn (fn-2) second\n');
       assert.equal(queries.at(-1)?.toString(), 'name=fn&follow=false&tail=5');
     }
   });
 
   it('prints keyvalue, and json lines as sent with -o json or --json', async () => {
-    const kv = captureIo();
-    assert.equal(await runCli(['logs', 'fn', '--no-tail', '-o', 'keyvalue', '--time-format', 'rfc3339nano', '-g', gateway], kv.io), EXIT.ok);
+    const kv = captureIo(process.cwd());
+    assert.equal(await runCli(['logs', 'fn', '--no-tail', '-o', 'keyvalue', '--time-format', 'rfc3339nano', '-g', gateway.url()], kv.io), EXIT.ok);
     assert.equal(kv.stdout().split('\n')[0], 'timestamp="2026-12-05T21:40:00.123Z" name="fn" instance="fn-1" text="first" ');
     for (const flags of [['-o', 'json'], ['--json']]) {
-      const json = captureIo();
-      assert.equal(await runCli(['logs', 'fn', '--no-tail', ...flags, '-g', gateway], json.io), EXIT.ok);
+      const json = captureIo(process.cwd());
+      assert.equal(await runCli(['logs', 'fn', '--no-tail', ...flags, '-g', gateway.url()], json.io), EXIT.ok);
       assert.equal(json.stdout(), `${line('first')}a plain line\n${line('second', 'fn-2')}`);
     }
   });
 
   it('sends --instance and --since-time', async () => {
-    const { io } = captureIo();
-    assert.equal(await runCli(['logs', 'fn', '--no-tail', '--instance', 'fn-2', '--since-time', '2026-12-05T21:00:00Z', '-g', gateway], io), EXIT.ok);
+    const { io } = captureIo(process.cwd());
+    assert.equal(await runCli(['logs', 'fn', '--no-tail', '--instance', 'fn-2', '--since-time', '2026-12-05T21:00:00Z', '-g', gateway.url()], io), EXIT.ok);
     assert.equal(queries.at(-1)?.toString(), 'name=fn&follow=false&instance=fn-2&since=2026-12-05T21%3A00%3A00Z&tail=-1');
   });
 
   it('prints each followed line as it comes, and ends quietly when stopped', async () => {
-    const { io, stdout } = captureIo();
+    const { io, stdout } = captureIo(process.cwd());
     const stop = new AbortController();
-    const ctx = { io, out: createOutput(io), globals: { gateway } };
+    const ctx = { io, out: createOutput(io), globals: { gateway: gateway.url() } };
     const run = runLogs('fn', { tail: true, lines: -1, output: 'plain', timeFormat: '' }, ctx, stop.signal);
     await until(() => stdout() === 'fn (fn-1) first\na plain line\n', 'the first lines');
     following?.write(line('later'));
@@ -218,26 +192,23 @@ describe('sluice logs against a fake gateway', () => {
   it('makes usage mistakes exit 2 before any request', async () => {
     const asked = queries.length;
     for (const args of [['--since', '1m', '--since-time', '2026-12-05T21:00:00Z'], ['--since-time', 'yesterday'], ['--since', 'soon'], ['-o', 'yaml'], ['--lines', 'x']]) {
-      const { io, stderr } = captureIo();
-      assert.equal(await runCli(['logs', 'fn', '--no-tail', ...args, '-g', gateway], io), EXIT.usage, args.join(' '));
+      const { io, stderr } = captureIo(process.cwd());
+      assert.equal(await runCli(['logs', 'fn', '--no-tail', ...args, '-g', gateway.url()], io), EXIT.usage, args.join(' '));
       assert.match(stderr(), /^Error: /);
     }
     assert.equal(queries.length, asked);
   });
 
   it("quotes the gateway's error and a stream cut off (exit 1), and an unreachable gateway (exit 3)", async () => {
-    const missing = captureIo();
-    assert.equal(await runCli(['logs', 'nope', '--no-tail', '-g', gateway], missing.io), EXIT.failed);
+    const missing = captureIo(process.cwd());
+    assert.equal(await runCli(['logs', 'nope', '--no-tail', '-g', gateway.url()], missing.io), EXIT.failed);
     assert.equal(missing.stderr(), 'Error: function "nope" not found\n');
-    const cut = captureIo();
-    assert.equal(await runCli(['logs', 'cut', '--time-format', '', '-g', gateway], cut.io), EXIT.failed);
+    const cut = captureIo(process.cwd());
+    assert.equal(await runCli(['logs', 'cut', '--time-format', '', '-g', gateway.url()], cut.io), EXIT.failed);
     assert.equal(cut.stdout(), 'fn (fn-1) before the cut\n');
     assert.match(cut.stderr(), /^Error: the log stream from http:\S+ broke off \(/);
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const down = captureIo();
+    const url = await closedGatewayUrl();
+    const down = captureIo(process.cwd());
     assert.equal(await runCli(['logs', 'fn', '--no-tail', '-g', url], down.io), EXIT.unreachable);
     assert.match(down.stderr(), /^Error: cannot reach the gateway at .* \(ECONNREFUSED\)/);
   });

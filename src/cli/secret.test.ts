@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { EXIT, UsageError } from './_errors.js';
 import { formatSecretTable } from './commands/secret.js';
@@ -12,6 +11,7 @@ import { secretBodyOf, trimBytes, trimSpace } from './commands/secret-value.js';
 import type { SecretValueOptions } from './commands/secret-value.js';
 import { runCli } from './program.js';
 import type { CliIo } from './program.js';
+import { captureIo, closedGatewayUrl, fakeGateway } from './_test-support.js';
 
 let workDir = '';
 before(async () => {
@@ -20,21 +20,6 @@ before(async () => {
 after(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
-
-/** An IO whose stdout/stderr are captured; stdin is `stdin` (empty pipe unless given). */
-function captureIo(overrides: Partial<CliIo> = {}): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (chunks: Buffer[]): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-  const io: CliIo = { stdout: sink(out), stderr: sink(err), stdin: Readable.from([]), env: {}, cwd: workDir, isTTY: false, ...overrides };
-  return { io, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString() };
-}
 
 /** A stdin that is a terminal: nothing is piped in. */
 function terminalStdin(): Readable {
@@ -45,7 +30,7 @@ const pipe = (...chunks: Buffer[]): Readable => Readable.from(chunks);
 const BINARY = Buffer.from([0x20, 0x00, 0xff, 0xfe, 0x0a, 0x80, 0x20, 0x0a]);
 
 describe('secret values (faas-cli secret create: --from-literal, --from-file, stdin, --trim)', () => {
-  const create = (opts: Partial<SecretValueOptions>, io = captureIo().io) => secretBodyOf('db', { command: 'create', trim: true, ...opts }, io);
+  const create = (opts: Partial<SecretValueOptions>, io = captureIo(workDir).io) => secretBodyOf('db', { command: 'create', trim: true, ...opts }, io);
 
   it('sends a literal as text, trimmed unless --no-trim', async () => {
     assert.deepEqual(await create({ fromLiteral: '  s3cret\n' }), { name: 'db', value: 's3cret' });
@@ -61,11 +46,11 @@ describe('secret values (faas-cli secret create: --from-literal, --from-file, st
   });
 
   it('reads stdin when neither flag is given, and refuses a terminal with a hint', async () => {
-    const piped = captureIo({ stdin: pipe(Buffer.from('from '), Buffer.from('stdin\n')) });
+    const piped = captureIo(workDir, { stdin: pipe(Buffer.from('from '), Buffer.from('stdin\n')) });
     assert.deepEqual(await create({}, piped.io), { name: 'db', rawValue: Buffer.from('from stdin').toString('base64') });
-    const binary = captureIo({ stdin: pipe(BINARY) });
+    const binary = captureIo(workDir, { stdin: pipe(BINARY) });
     assert.deepEqual(await create({}, binary.io), { name: 'db', rawValue: BINARY.toString('base64') });
-    const tty = captureIo({ stdin: terminalStdin() });
+    const tty = captureIo(workDir, { stdin: terminalStdin() });
     await assert.rejects(create({}, tty.io), (err: unknown) => err instanceof UsageError && /--from-literal VALUE, --from-file PATH, or pipe it in .*\| sluice secret create db/.test(err.message));
     await assert.rejects(secretBodyOf('db', { command: 'update', trim: true }, tty.io), /\| sluice secret update db/);
     assert.deepEqual(await create({ fromLiteral: 'x' }, tty.io), { name: 'db', value: 'x' }, 'a flag needs no stdin');
@@ -77,7 +62,7 @@ describe('secret values (faas-cli secret create: --from-literal, --from-file, st
     await assert.rejects(create({ fromLiteral: ' \n' }), /the value of secret "db" is empty \(after trimming whitespace; --no-trim keeps it\)/);
     assert.deepEqual(await create({ fromLiteral: ' \n', trim: false }), { name: 'db', value: ' \n' });
     await assert.rejects(create({}), /is empty/, 'an empty pipe');
-    await assert.rejects(secretBodyOf('Bad_Name', { command: 'create', fromLiteral: 'x', trim: true }, captureIo().io), (err: unknown) => err instanceof UsageError && /secret name "Bad_Name" is not valid/.test(err.message));
+    await assert.rejects(secretBodyOf('Bad_Name', { command: 'create', fromLiteral: 'x', trim: true }, captureIo(workDir).io), (err: unknown) => err instanceof UsageError && /secret name "Bad_Name" is not valid/.test(err.message));
   });
 
   it("trims as Go's strings.TrimSpace: Unicode White_Space, not a BOM", () => {
@@ -97,8 +82,6 @@ describe('secret values (faas-cli secret create: --from-literal, --from-file, st
 });
 
 describe('sluice secret against a fake gateway', () => {
-  let gateway = '';
-  let server: ReturnType<typeof createServer>;
   /** What the gateway was sent: `METHOD body`. */
   const requests: string[] = [];
   const stored = new Map<string, string>();
@@ -132,21 +115,14 @@ describe('sluice secret against a fake gateway', () => {
     }
   }
 
+  const gateway = fakeGateway((req, res) => void answer(req, res));
+
   const sluice = async (args: string[], overrides: Partial<CliIo> = {}) => {
-    const { io, stdout, stderr } = captureIo(overrides);
-    const code = await runCli(['secret', ...args, '-g', gateway], io);
+    const { io, stdout, stderr } = captureIo(workDir, overrides);
+    const code = await runCli(['secret', ...args, '-g', gateway.url()], io);
     return { code, stdout: stdout(), stderr: stderr() };
   };
 
-  before(async () => {
-    server = createServer((req, res) => void answer(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    gateway = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
 
   it('creates with POST and says so; --json for scripts', async () => {
     const run = await sluice(['create', 'db', '--from-literal', ' s3cret ']);
@@ -229,11 +205,8 @@ describe('sluice secret against a fake gateway', () => {
   });
 
   it('exits 3 when the gateway cannot be reached', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const { io, stderr } = captureIo();
+    const url = await closedGatewayUrl();
+    const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['secret', 'list', '-g', url], io), EXIT.unreachable);
     assert.match(stderr(), /^Error: cannot reach the gateway at .* \(ECONNREFUSED\)/);
   });
