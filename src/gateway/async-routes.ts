@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalHeaderKey, errors, goUrl, parseQualifiedName, type CallRecord } from '../api/index.js';
+import { canonicalHeaderKey, errors, goUrl, parseQualifiedName } from '../api/index.js';
 import type { AsyncConfig } from '../config/index.js';
 import type { Provider } from '../provider/index.js';
-import { submitCall, type AsyncBackend } from '../queue/index.js';
+import { queuedRecord, submitCall, type AsyncBackend } from '../queue/index.js';
 import { readBuffer, sendJson } from '../watchdog/index.js';
 import { queueFor, type AsyncMetrics, type Worker } from '../worker/index.js';
 import { cancelCall } from './calls-routes.js';
@@ -48,15 +48,7 @@ async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerRespon
   const given = req.headers['x-call-id'];
   const callId = typeof given === 'string' && given ? given : randomUUID();
   const startTime = `${Date.now()}000000`;
-  const record: CallRecord = {
-    callId,
-    function: name,
-    queue,
-    status: 'queued',
-    attempts: 0,
-    timings: { queued: new Date().toISOString() },
-    ...(callbackUrl ? { callback: { url: callbackUrl.href, status: 'pending', attempts: 0 } } : {}),
-  };
+  const record = queuedRecord(callId, name, queue, callbackUrl?.href);
   const key = req.headers['idempotency-key'];
   const request = {
     Header: headerMap(req, callId, startTime),

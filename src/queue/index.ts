@@ -5,5 +5,5 @@ export type { AsyncBackend, AsyncQueue, BlobStore, CallFilter, CallStore, Consum
 export { openAsyncBackend } from './open.js';
 
 // Storing a new call: record, body (inline or blob) and message, in that order
-export { enqueueCall, submitCall } from './submit.js';
+export { enqueueCall, queuedRecord, submitCall } from './submit.js';
 export type { NewCall } from './submit.js';

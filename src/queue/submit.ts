@@ -13,6 +13,19 @@ export interface NewCall {
   readonly idempotencyKey?: string;
 }
 
+/** The record of a call just accepted: queued, never run, its callback (if any) still to post. */
+export function queuedRecord(callId: string, name: string, queue: string, callbackUrl: string | undefined): CallRecord {
+  return {
+    callId,
+    function: name,
+    queue,
+    status: 'queued',
+    attempts: 0,
+    timings: { queued: new Date().toISOString() },
+    ...(callbackUrl ? { callback: { url: callbackUrl, status: 'pending', attempts: 0 } } : {}),
+  };
+}
+
 /**
  * Stores a new async call: its record, its body (in the message, or in the blob store when large),
  * then its message. Returns the id of the call accepted: an idempotency key already used returns the

@@ -11,7 +11,7 @@ import {
   type QueueRequest,
 } from '../api/index.js';
 import { retryWait, type AsyncConfig, type RetryConfig } from '../config/index.js';
-import type { AsyncBackend, Delivery } from '../queue/index.js';
+import { queuedRecord, type AsyncBackend, type Delivery } from '../queue/index.js';
 import type { CallbackMessage } from './callback.js';
 import type { Invoker } from './invoker.js';
 import type { AsyncMetrics } from './metrics.js';
@@ -216,16 +216,7 @@ async function policyOf(ctx: CallContext, name: string): Promise<RetryConfig> {
 
 /** A message with no record (its record was lost, or another producer wrote it): make one from the message. */
 async function recreateRecord(ctx: CallContext, request: QueueRequest, delivery: Delivery): Promise<CallRecord> {
-  const callbackUrl = queueHeader(request, 'x-callback-url');
-  const record: CallRecord = {
-    callId: request.SluiceCallId,
-    function: parseQualifiedName(request.Function),
-    queue: delivery.queue,
-    status: 'queued',
-    attempts: 0,
-    timings: { queued: new Date().toISOString() },
-    ...(callbackUrl ? { callback: { url: callbackUrl, status: 'pending', attempts: 0 } } : {}),
-  };
+  const record = queuedRecord(request.SluiceCallId, parseQualifiedName(request.Function), delivery.queue, queueHeader(request, 'x-callback-url'));
   await ctx.backend.calls.create(record);
   return record;
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FINISHED, SluiceError, canonicalHeaderKey, errors, goUrl, parseQualifiedName, type CallRecord, type QueueRequest } from '../api/index.js';
 import type { BufferedCall, CallOutcome } from '../provider/index.js';
-import { enqueueCall, submitCall, type AsyncBackend } from '../queue/index.js';
+import { enqueueCall, queuedRecord, submitCall, type AsyncBackend } from '../queue/index.js';
 import type { CallSignal } from '../watchdog/index.js';
 import type { StepCaller, StepRun } from './runner.js';
 import type { StepWatch } from './step-watch.js';
@@ -70,17 +70,7 @@ async function submit(steps: DurableSteps, workflowCallId: string, callId: strin
     throw err;
   }
   const callbackUrl = run.step.callbackUrl;
-  const record: CallRecord = {
-    callId,
-    function: name,
-    queue,
-    status: 'queued',
-    attempts: 0,
-    timings: { queued: new Date().toISOString() },
-    ...(callbackUrl ? { callback: { url: callbackUrl, status: 'pending', attempts: 0 } } : {}),
-    parentCallId: workflowCallId,
-    step: run.step.name,
-  };
+  const record: CallRecord = { ...queuedRecord(callId, name, queue, callbackUrl), parentCallId: workflowCallId, step: run.step.name };
   await submitCall(steps.backend, { record, request: queueRequest(callId, queue, call, run), body: call.body });
   steps.ensureQueue(queue);
   return undefined;

@@ -15,6 +15,7 @@ import type { CallRecord } from '../../src/api/index.js';
 import { startReceiver, type CallbackReceiver, type ReceivedCallback } from '../callback-receiver.js';
 import { ROOT, cleanup, deployNodeTs, eventually, runSluice, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
 import { startNatsServer, type NatsServer } from '../nats-server.js';
+import { WORKFLOW_PROBE } from './fixtures/workflow-probe.js';
 
 const EARTH = '/usr/share/xplanet/images/earth.jpg';
 const STACK = path.join(ROOT, 'functions', 'stack.yml');
@@ -23,22 +24,6 @@ const CHAIN = [
   ['bw', 'image-bw'],
   ['thumbnail', 'image-thumbnail'],
 ] as const;
-
-/** The probe of workflow.test.ts: ?upper=1, ?append=, ?status=N, ?sleep=MS, ?flaky=K&key= (503 for the first K calls). */
-const PROBE = `
-const seen = new Map<string, number>();
-export default async (event: any, context: any) => {
-  const q = event.query;
-  if (q.sleep) await new Promise((r) => setTimeout(r, Number(q.sleep)));
-  if (q.flaky) {
-    const n = (seen.get(q.key) ?? 0) + 1;
-    seen.set(q.key, n);
-    if (n <= Number(q.flaky)) return context.status(503).succeed('not yet (' + n + ')');
-  }
-  if (q.status) context.status(Number(q.status));
-  const text = Buffer.isBuffer(event.body) ? event.body.toString() : String(event.body ?? '');
-  return q.upper ? text.toUpperCase() : text + (q.append ?? '');
-};`;
 
 /** Writes a stack with one workflow function and runs `sluice up` for it against `node`. */
 async function upWorkflow(node: SluiceNode, name: string, steps: string): Promise<void> {
@@ -99,7 +84,7 @@ describe('async workflow runs: every step a queued call (SQLite)', () => {
     // The gateway's default retry policy (10 attempts): the worker must leave steps' failures to the workflow.
     [node, earth, receiver] = await Promise.all([startSluice({ args: ['--stack', STACK] }), readFile(EARTH), startReceiver()]);
     receivers.push(receiver);
-    await deployNodeTs(node, 'probe', PROBE, { environment: { RAW_BODY: 'true' } });
+    await deployNodeTs(node, 'probe', WORKFLOW_PROBE, { environment: { RAW_BODY: 'true' } });
     for (const name of ['probe', ...CHAIN.map(([, fn]) => fn), 'transpose-bw-thumbnail']) await waitAvailable(node, name);
   });
 
@@ -262,7 +247,7 @@ describe('async workflow runs: kill -9 of sluice serve mid-chain', () => {
     receivers.push(receiver);
     const options = { env: { ack_wait: '2s' }, dataDir: await tempDir('sluice-wfd-kill-') };
     let node = await startSluice(options);
-    await deployNodeTs(node, 'probe', PROBE, { environment: { RAW_BODY: 'true' } });
+    await deployNodeTs(node, 'probe', WORKFLOW_PROBE, { environment: { RAW_BODY: 'true' } });
     await waitAvailable(node, 'probe');
     const cb = (name: string): string => `callback_url: "${receiver.url}/kill/${name}"`;
     await upWorkflow(node, 'wfd-resume', probe('a', 'append=-a', cb('a')) + probe('b', 'sleep=4000&append=-b') + probe('c', 'append=-c', cb('c')));

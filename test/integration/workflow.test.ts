@@ -13,31 +13,12 @@ import sharp from 'sharp';
 import { imagePipeline, type ImageOp } from '../../functions/image/ops.js';
 import { startReceiver, type CallbackReceiver } from '../callback-receiver.js';
 import { ROOT, cleanup, deployNodeTs, eventually, runSluice, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
+import { WORKFLOW_PROBE } from './fixtures/workflow-probe.js';
 
 const EARTH = '/usr/share/xplanet/images/earth.jpg';
 let node: SluiceNode;
 let earth: Buffer;
 let receiver: CallbackReceiver;
-
-/**
- * The probe: answers its body back, upper-cased when ?upper=1; ?status=N answers N; ?sleep=MS waits
- * first; ?flaky=K fails (503) the first K calls of key ?key=; ?show=request answers what it got.
- */
-const PROBE = `
-const seen = new Map<string, number>();
-export default async (event: any, context: any) => {
-  const q = event.query;
-  if (q.sleep) await new Promise((r) => setTimeout(r, Number(q.sleep)));
-  if (q.show === 'request') return { method: event.method, path: event.path, query: q, headers: event.headers, body: String(event.body ?? '') };
-  if (q.flaky) {
-    const n = (seen.get(q.key) ?? 0) + 1;
-    seen.set(q.key, n);
-    if (n <= Number(q.flaky)) return context.status(503).succeed('not yet (' + n + ')');
-  }
-  if (q.status) context.status(Number(q.status));
-  const text = Buffer.isBuffer(event.body) ? event.body.toString() : String(event.body ?? '');
-  return q.upper ? text.toUpperCase() : text + (q.append ?? '');
-};`;
 
 /** Writes a stack with one workflow function `name` and runs `sluice up` for it. */
 async function upWorkflow(name: string, workflowYaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -78,7 +59,7 @@ const post = (route: string, body: Uint8Array | string, headers: Record<string, 
 describe('workflow functions (lang: workflow)', () => {
   before(async () => {
     [node, earth, receiver] = await Promise.all([startSluice({ args: ['--stack', path.join(ROOT, 'functions', 'stack.yml')], env: { log_level: 'info' } }), readFile(EARTH), startReceiver()]);
-    await deployNodeTs(node, 'probe', PROBE, { environment: { RAW_BODY: 'true' } });
+    await deployNodeTs(node, 'probe', WORKFLOW_PROBE, { environment: { RAW_BODY: 'true' } });
     for (const name of ['probe', 'transpose-bw-thumbnail']) await waitAvailable(node, name);
   });
   after(async () => {

@@ -106,7 +106,7 @@ describe('public API', () => {
     {
       face: 'queue',
       load: () => import('../../src/queue/index.js'),
-      exports: ['enqueueCall', 'openAsyncBackend', 'submitCall'],
+      exports: ['enqueueCall', 'openAsyncBackend', 'queuedRecord', 'submitCall'],
     },
     {
       face: 'provider',
