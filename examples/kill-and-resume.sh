@@ -25,7 +25,7 @@ ok() { checks=$((checks + 1)); printf 'ok %d - %s\n' "$checks" "$*"; }
 die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 sluice() { node "$ROOT/dist/cli/main.js" "$@"; }
 # A field of the call's record, by a Python expression over it (r): `field 'r["steps"][1]["status"]'`.
-field() { curl -s "$GATEWAY/system/calls/$call_id" | "${CHECK[0]}" -c "import json,sys; r=json.load(sys.stdin)
+field() { curl -s -u "$SLUICE_BASIC_AUTH" "$GATEWAY/system/calls/$call_id" | "${CHECK[0]}" -c "import json,sys; r=json.load(sys.stdin)
 try: print($1)
 except (KeyError, IndexError): print('-')"; }
 
@@ -37,12 +37,19 @@ start_gateway() {
   # Not through sluice(): $! must be node's pid, for the kill. ack_wait: how soon a call whose gateway died is handed out again (30s by default).
   ack_wait=2s log_level=warn node "$ROOT/dist/cli/main.js" serve --port "$PORT" --data "$WORK/data" "$@" >>"$WORK/gateway.log" 2>&1 &
   gateway_pid=$!
-  for _ in $(seq 100); do curl -sf "$GATEWAY/healthz" >/dev/null && return; sleep 0.2; done
+  for _ in $(seq 100); do
+    if curl -sf "$GATEWAY/healthz" >/dev/null; then
+      # /system/* is behind basic auth: the password serve made in its data dir on first start. `sluice` reads this variable too.
+      export SLUICE_BASIC_AUTH="admin:$(cat "$WORK/data/auth/basic-auth-password" 2>/dev/null)"
+      return
+    fi
+    sleep 0.2
+  done
   die "sluice serve did not start on port $PORT: $(tail -5 "$WORK/gateway.log")"
 }
 wait_ready() {
   for _ in $(seq 300); do
-    [ "$(curl -s "$GATEWAY/system/function/$1" | "${CHECK[0]}" -c 'import json,sys; print(json.load(sys.stdin).get("availableReplicas", 0))' 2>/dev/null)" = 1 ] && return
+    [ "$(curl -s -u "$SLUICE_BASIC_AUTH" "$GATEWAY/system/function/$1" | "${CHECK[0]}" -c 'import json,sys; print(json.load(sys.stdin).get("availableReplicas", 0))' 2>/dev/null)" = 1 ] && return
     sleep 0.2
   done
   die "$1 is not ready: $(tail -5 "$WORK/gateway.log")"

@@ -5,6 +5,7 @@
 # The article's workflow function is Sluice's transpose-bw-thumbnail (lang: workflow).
 #
 #   npm start &                        # the gateway, with pi, the image functions and the workflow deployed
+#   export SLUICE_BASIC_AUTH=admin:$(cat .sluice/auth/basic-auth-password)   # /system/* wants the password
 #   bash examples/walkthrough.sh       # exit 0: every check passed
 #
 # Environment: OPENFAAS_URL (http://127.0.0.1:8080), MAP (the world map, Debian's xplanet-images
@@ -35,7 +36,10 @@ command -v curl >/dev/null || die "curl is missing: apt install curl"
 [ -r "$MAP" ] || die "no world map at $MAP: apt install xplanet-images, or set MAP to a JPEG"
 curl -sf "$OPENFAAS_URL/healthz" >/dev/null || die "no gateway at $OPENFAAS_URL: start one with npm start (or set OPENFAAS_URL)"
 for fn in pi image-draft image-thumbnail image-transpose image-bw transpose-bw-thumbnail; do
-  curl -sf "$OPENFAAS_URL/system/function/$fn" >/dev/null || die "function $fn is not deployed: sluice store deploy $fn"
+  # /system/* is behind basic auth (the default): SLUICE_BASIC_AUTH=user:password, as `sluice` reads it.
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${SLUICE_BASIC_AUTH:+-u "$SLUICE_BASIC_AUTH"} "$OPENFAAS_URL/system/function/$fn")
+  [ "$code" = 401 ] && die "the gateway wants its password: export SLUICE_BASIC_AUTH=admin:\$(cat .sluice/auth/basic-auth-password)"
+  [ "$code" = 200 ] || die "function $fn is not deployed: sluice store deploy $fn"
 done
 mkdir -p "$WORK/async"
 cp "$MAP" "$WORK/political-world-map.jpg"

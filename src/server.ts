@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
-import { createGateway } from './gateway/index.js';
+import { BasicAuth, PASSWORD_FILE, createGateway, loadCredentials, type Credentials } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
 import { AsyncMetrics, CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
@@ -45,6 +45,8 @@ export function serve(opts: ServeOptions): Promise<void> {
 export interface WorkerNodeOptions {
   /** The gateway whose functions this worker runs, through its `/function/` route. */
   readonly gatewayUrl: string;
+  /** `Authorization` for the gateway's /system API, when its basic auth is on (the CLI's login). */
+  readonly authorization?: string;
   /** `data` (the SQLite queue's dir, shared with the gateway's) and `nats`, as for `sluice serve`. */
   readonly flags: GatewayFlags;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -63,7 +65,7 @@ export function work(opts: WorkerNodeOptions): Promise<void> {
 export async function startWorkerNode(opts: WorkerNodeOptions): Promise<{ stop(): Promise<void> }> {
   const config = loadConfig(opts.env, opts.flags);
   const logger = pino({ level: config.logLevel, base: undefined });
-  const invoker = gatewayInvoker(opts.gatewayUrl);
+  const invoker = gatewayInvoker(opts.gatewayUrl, opts.authorization);
   const { backend, callbacks } = await openAsync(config);
   const worker = new Worker({ invoker, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
   worker.start();
@@ -82,6 +84,7 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<{ stop()
 export async function startNode(opts: ServeOptions): Promise<RunningNode> {
   const config = loadConfig(opts.env, opts.flags);
   const logger = pino({ level: config.logLevel, base: undefined });
+  const auth = config.basicAuth ? await loadCredentials(config.authDir, config.authDirGiven) : undefined;
   const { backend, callbacks } = await openAsync(config);
   const watch = new StepWatch();
   const metrics = new MetricsRegistry();
@@ -118,6 +121,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     async: config.async,
     metrics,
     asyncMetrics,
+    ...(auth ? { auth: new BasicAuth(auth.credentials) } : {}),
   });
   const stop = async (): Promise<void> => {
     await gateway.close();
@@ -136,7 +140,8 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
   worker?.start();
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir}; async queue: ${backend.kind})\n`);
-  if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger);
+  process.stdout.write(authNotice(config, url, auth?.created));
+  if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger, auth?.credentials);
   return { url, config, stop };
 }
 
@@ -181,9 +186,20 @@ async function openAsync(config: GatewayConfig): Promise<{ backend: AsyncBackend
  * Deploys a stack the way a user does: `sluice up -f FILE` against this gateway, over HTTP, in a
  * child process. The gateway itself never loads the builder (YAML, esbuild, tar packing).
  */
-async function deployStack(file: string, url: string, env: ServeOptions['env'], logger: Logger): Promise<void> {
+/** What start says about auth: how to log in (the whole hint the first time), or, loudly, that it is off. */
+function authNotice(config: GatewayConfig, url: string, created: boolean | undefined): string {
+  const file = path.join(config.authDir, PASSWORD_FILE);
+  if (created === undefined) return `WARNING: basic auth is OFF (basic_auth=false or --no-auth): anyone who can reach ${url} can deploy and run code. Use it for local development only.\n`;
+  const login = `sluice login -g ${url} --password-stdin < ${file}`;
+  if (created) return `Basic auth is on. A password for user admin was made and saved in ${file} (0600).\nLog in once with:\n  ${login}\n`;
+  return `Basic auth is on (password in ${file}); log in with: ${login}\n`;
+}
+
+async function deployStack(file: string, url: string, env: ServeOptions['env'], logger: Logger, credentials: Credentials | undefined): Promise<void> {
   const cli = fileURLToPath(new URL('./cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'up', '-f', file, '--gateway', url], { env: { ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The deploy is this gateway's own: it gets the credentials without a login.
+  const auth = credentials ? { SLUICE_BASIC_AUTH: `${credentials.user}:${credentials.password}` } : {};
+  const child = spawn(process.execPath, [cli, 'up', '-f', file, '--gateway', url], { env: { ...env, ...auth }, stdio: ['ignore', 'inherit', 'inherit'] });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) logger.error({ file, exitCode: code }, `could not deploy every function of ${file}: see the lines above`);
 }

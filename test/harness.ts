@@ -47,7 +47,8 @@ export async function tempDir(prefix = 'sluice-test-'): Promise<string> {
 export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> {
   const dataDir = opts.dataDir ?? (await tempDir());
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
-    env: { ...process.env, log_level: 'warn', ...opts.env },
+    // Auth off unless a test turns it on (basic_auth: 'true'): test/integration/auth.test.ts covers it.
+    env: { ...process.env, log_level: 'warn', basic_auth: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

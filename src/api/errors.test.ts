@@ -36,6 +36,8 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   requestTimeout: [60],
   concurrencyLimit: [4],
   fileNotFound: ['/missing.html'],
+  unauthorized: [],
+  tooManyAuthFailures: [42],
   callbackUrlInvalid: ['ftp://x', 'only http and https are supported'],
   callNotFound: ['c0ffee'],
   resultNotReady: ['c0ffee', 'running'],

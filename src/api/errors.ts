@@ -60,6 +60,10 @@ export const errors = {
   concurrencyLimit: define('ERR_CONCURRENCY_LIMIT', 429, (max: number) => `Concurrent request limit exceeded. Max concurrent requests: ${max}`),
   fileNotFound: define('ERR_FILE_NOT_FOUND', 404, (path: string) => `no file at ${path}`),
 
+  // --- auth ---
+  unauthorized: define('ERR_UNAUTHORIZED', 401, () => 'invalid credentials: log in with `sluice login` (the admin password is in the gateway\'s auth folder, named when it started)'),
+  tooManyAuthFailures: define('ERR_TOO_MANY_AUTH_FAILURES', 429, (seconds: number) => `too many failed logins from this address: try again in ${seconds}s`),
+
   // --- async calls ---
   callbackUrlInvalid: define(
     'ERR_CALLBACK_URL_INVALID',

@@ -101,9 +101,12 @@ export type CallResultAnswer = ({ ready: true } & InvokeResponse) | { ready: fal
 export class GatewayClient {
   /** Normalized base URL, no trailing slash. */
   readonly url: string;
+  /** `Authorization` sent on /system calls (the login for this gateway), never to functions. */
+  readonly #authorization: string | undefined;
 
-  constructor(url: string) {
+  constructor(url: string, authorization?: string) {
     this.url = url;
+    this.#authorization = authorization;
   }
 
   /** Sync URL of a function. */
@@ -197,7 +200,7 @@ export class GatewayClient {
 
   /** `GET /system/calls/{id}/result[?wait=]`: the stored response, or `ready: false`. */
   async callResult(callId: string, waitMs?: number): Promise<CallResultAnswer> {
-    const res = await this.#fetch(new URL(`${this.url}/system/calls/${encodeURIComponent(callId)}/result${queryOf({ wait: waitParam(waitMs) })}`), { method: 'GET' });
+    const res = await this.#fetch(new URL(`${this.url}/system/calls/${encodeURIComponent(callId)}/result${queryOf({ wait: waitParam(waitMs) })}`), { method: 'GET', headers: this.#authHeaders() });
     // The function's own answer carries X-Function-Status: its 404 or 409 is not the gateway's.
     const functionStatus = res.headers.get('x-function-status');
     if (functionStatus !== null) {
@@ -255,7 +258,7 @@ export class GatewayClient {
     try {
       let res: Awaited<ReturnType<typeof request>>;
       try {
-        res = await request(`${this.url}/system/logs${logsQuery(req)}`, { dispatcher, ...(signal ? { signal } : {}) });
+        res = await request(`${this.url}/system/logs${logsQuery(req)}`, { dispatcher, headers: this.#authHeaders(), ...(signal ? { signal } : {}) });
       } catch (err) {
         if (signal?.aborted) return;
         throw unreachable(this.url, err);
@@ -289,14 +292,15 @@ export class GatewayClient {
 
   /** A /system call: non-2xx answers become GatewayAnswerError. */
   async #system(method: string, path: string, payload?: { body: string | Buffer; type: string }): Promise<Response> {
-    const init: RequestInit = { method };
-    if (payload) {
-      init.body = payload.body;
-      init.headers = { 'content-type': payload.type };
-    }
+    const init: RequestInit = { method, headers: { ...this.#authHeaders(), ...(payload ? { 'content-type': payload.type } : {}) } };
+    if (payload) init.body = payload.body;
     const res = await this.#fetch(new URL(`${this.url}${path}`), init);
     if (res.ok) return res;
     throw answerError(res.status, await res.text());
+  }
+
+  #authHeaders(): Record<string, string> {
+    return this.#authorization ? { authorization: this.#authorization } : {};
   }
 
   async #fetch(url: URL, init: RequestInit): Promise<Response> {

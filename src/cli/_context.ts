@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { errors } from '../api/index.js';
 import { loadStack } from '../stack/index.js';
 import type { Stack } from '../stack/index.js';
+import { authorizationFor } from './_auth.js';
 import { GatewayClient } from './_client.js';
 import { resolveGatewayUrl } from './_gateway-url.js';
 import type { CliIo } from './_io.js';
@@ -61,7 +62,8 @@ export async function openStack(ctx: CliContext): Promise<Stack> {
  */
 export async function clientFor(ctx: CliContext, stack?: Stack): Promise<GatewayClient> {
   const source = stack ?? (stackFileOf(ctx).named ? await openStack(ctx) : undefined);
-  return new GatewayClient(resolveGatewayUrl({ flag: ctx.globals.gateway, stack: source?.provider.gateway, env: ctx.io.env }));
+  const url = resolveGatewayUrl({ flag: ctx.globals.gateway, stack: source?.provider.gateway, env: ctx.io.env });
+  return new GatewayClient(url, await authorizationFor(url, ctx.io.env));
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */

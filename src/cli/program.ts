@@ -8,6 +8,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerList } from './commands/list.js';
+import { registerLogin } from './commands/login.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNew } from './commands/new.js';
 import { registerReceiver } from './commands/receiver.js';
@@ -48,6 +49,7 @@ const COMMANDS = [
   registerScale,
   registerSecret,
   registerStore,
+  registerLogin,
   registerVersion,
   registerServe,
   registerWorker,

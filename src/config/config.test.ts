@@ -99,6 +99,9 @@ describe('loadConfig', () => {
         callbackRetry: { attempts: 10, codes: [], minWaitMs: 1000, maxWaitMs: 60_000 },
         proxy: {},
       },
+      basicAuth: true,
+      authDir: path.resolve('.sluice', 'auth'),
+      authDirGiven: false,
     });
     assert.ok(path.isAbsolute(loadConfig({}).dataDir));
   });
@@ -131,6 +134,8 @@ describe('loadConfig', () => {
       http_proxy: 'http://10.3.0.3:3128',
       HTTPS_PROXY: '10.3.0.3:3129',
       no_proxy: '.test-cluster.priv,localhost',
+      basic_auth: 'false',
+      secret_mount_path: '/run/secrets',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -156,6 +161,9 @@ describe('loadConfig', () => {
         callbackKey: 'k3y',
         proxy: { httpProxy: 'http://10.3.0.3:3128', httpsProxy: '10.3.0.3:3129', noProxy: '.test-cluster.priv,localhost' },
       },
+      basicAuth: false,
+      authDir: '/run/secrets',
+      authDirGiven: true,
     });
   });
 
@@ -181,6 +189,14 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, '/from/flag');
   });
 
+  it('turns auth off with --no-auth whatever basic_auth says, and takes --auth-dir over secret_mount_path', () => {
+    assert.equal(loadConfig({ basic_auth: 'true' }, { auth: false }).basicAuth, false);
+    assert.equal(loadConfig({ basic_auth: '0' }).basicAuth, false);
+    const config = loadConfig({ secret_mount_path: '/run/secrets' }, { authDir: '/etc/sluice' });
+    assert.deepEqual([config.authDir, config.authDirGiven], ['/etc/sluice', true]);
+    assert.equal(loadConfig({}, { data: '/srv/sluice' }).authDir, '/srv/sluice/auth');
+  });
+
   it('accepts port 0 (any free port) and 65535', () => {
     assert.equal(loadConfig({ port: '0' }).port, 0);
     assert.equal(loadConfig({ port: '65535' }).port, 65535);
@@ -201,6 +217,7 @@ describe('loadConfig', () => {
     ['a replica_wait that is not a duration', { replica_wait: '' }, {}, 'replica_wait='],
     ['a drain_timeout that is not a duration', { drain_timeout: '1m x' }, {}, 'drain_timeout=1m x'],
     ['an unknown log_level', { log_level: 'loud' }, {}, 'log_level=loud'],
+    ['a basic_auth that is not true or false', { basic_auth: 'yes please' }, {}, 'basic_auth=yes please'],
   ] as const) {
     it(`rejects ${name} with ERR_CONFIG_INVALID naming it`, () => {
       const problems = problemsOf(() => loadConfig(env, flags));

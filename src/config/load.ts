@@ -29,10 +29,19 @@ export interface GatewayConfig {
   readonly logLevel: string;
   /** Async calls: queue backend, workers, retries, callbacks. */
   readonly async: AsyncConfig;
+  /** HTTP basic auth on `/system/*`. Env `basic_auth`, flag `--no-auth`. @default true */
+  readonly basicAuth: boolean;
+  /**
+   * Folder of `basic-auth-user` and `basic-auth-password` (OpenFaaS's layout). Env
+   * `secret_mount_path`, flag `--auth-dir`. @default `<dataDir>/auth`, made with a new password on first start
+   */
+  readonly authDir: string;
+  /** Whether `authDir` was given: then its files must exist, nothing is made. */
+  readonly authDirGiven: boolean;
 }
 
 /** Flags given on the command line; each wins over its env var. */
-export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data' | 'nats', string>>;
+export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data' | 'nats' | 'authDir', string>> & { auth?: boolean };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,13 +69,17 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
   const bundleText = env['max_bundle_size'] ?? '512Mi';
   const maxBundleSize = parseSize(bundleText);
   if (maxBundleSize === undefined || maxBundleSize <= 0) problems.push(`max_bundle_size=${bundleText}: not a size (use bytes or e.g. 512Mi)`);
+  const authText = env['basic_auth'] ?? 'true';
+  if (!/^(true|false|1|0)$/i.test(authText)) problems.push(`basic_auth=${authText}: use true or false`);
+  const authDir = flags.authDir ?? env['secret_mount_path'];
   const logLevel = env['log_level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level=${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
 
+  const dataDir = path.resolve(flags.data ?? env['SLUICE_DATA'] ?? '.sluice');
   const config: GatewayConfig = {
     port,
     bind: flags.bind ?? env['bind'] ?? '127.0.0.1',
-    dataDir: path.resolve(flags.data ?? env['SLUICE_DATA'] ?? '.sluice'),
+    dataDir,
     maxBodySize: maxBodySize ?? 0,
     maxBundleSize: maxBundleSize ?? 0,
     readTimeoutMs: duration('read_timeout', '60s'),
@@ -76,6 +89,9 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     drainTimeoutMs: duration('drain_timeout', '10s'),
     logLevel,
     async: loadAsyncConfig(env, flags.nats, problems),
+    basicAuth: flags.auth !== false && /^(true|1)$/i.test(authText),
+    authDir: authDir ? path.resolve(authDir) : path.join(dataDir, 'auth'),
+    authDirGiven: Boolean(authDir),
   };
   if (problems.length) throw errors.configInvalid(problems);
   return Object.freeze(config);

@@ -7,6 +7,7 @@ import { queuedRecord, submitCall, type AsyncBackend } from '../queue/index.js';
 import { readBuffer, sendJson } from '../watchdog/index.js';
 import { queueFor, type AsyncMetrics, type Worker } from '../worker/index.js';
 import { cancelCall } from './calls-routes.js';
+import type { BasicAuth } from './auth.js';
 import { decodeSegment } from './internal/decode.js';
 
 const PREFIX = '/async-function/';
@@ -21,6 +22,8 @@ export interface AsyncContext {
   readonly config: AsyncConfig;
   readonly servedBy: string;
   readonly asyncMetrics: AsyncMetrics;
+  /** Basic auth, for functions that require it; absent when auth is off. */
+  readonly auth?: BasicAuth;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function handleAsync(ctx: AsyncContext, req: IncomingMessage, res: 
 async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerResponse, target: Target, method: string): Promise<void> {
   const name = parseQualifiedName(target.name);
   const queue = queueFor(ctx.provider, name); // 404 for an unknown function: OpenFaaS says 202 and loses it
+  if (ctx.auth && ctx.provider.authRequired(name)) ctx.auth.check(req, res);
   const callbackUrl = callbackOf(req);
   const body = await readBuffer(req, { bytes: ctx.config.maxBodySize, setting: 'max_async_body_size' });
   const given = req.headers['x-call-id'];

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { VERSION, errors, parseQualifiedName, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
 import { proxyUpgrade, sendErrorOnSocket, serveCall, type CallEdge } from '../watchdog/index.js';
+import type { BasicAuth } from './auth.js';
 import { decodeSegment } from './internal/decode.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
@@ -13,6 +14,8 @@ export const SERVED_BY = `sluice/${VERSION}`;
 
 export interface ProxyOptions extends CallEdge {
   readonly provider: Provider;
+  /** Basic auth, for functions that require it; absent when auth is off. */
+  readonly auth?: BasicAuth;
   /** Upgraded (WebSocket) connections, so shutdown can close them. */
   readonly upgraded: Set<Duplex>;
 }
@@ -25,6 +28,7 @@ export function proxyFunction(opts: ProxyOptions, req: IncomingMessage, res: Ser
   return serveCall(opts, req, res, () => {
     const { name, path, query } = splitTarget(url);
     const service = opts.provider.service(parseQualifiedName(name));
+    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, res);
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     return { name: service.spec.name, path, query, config: service.spec.config, invoke: (inv, sink) => service.invoke(inv, sink) };
   });
@@ -41,6 +45,7 @@ export function upgradeFunction(opts: ProxyOptions, req: IncomingMessage, socket
     if (!url.startsWith(PREFIX)) throw errors.notFound(req.method ?? 'GET', url);
     const { name, path, query } = splitTarget(url);
     const service = opts.provider.service(parseQualifiedName(name));
+    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req);
     proxyUpgrade(req, socket, head, service.upgradeTarget(), query ? `${path}?${query}` : path, opts.upgraded);
   } catch (err) {
     sendErrorOnSocket(socket, toSluiceError(err));

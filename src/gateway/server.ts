@@ -10,6 +10,7 @@ import type { AsyncBackend } from '../queue/index.js';
 import { sendError, sendErrorOnSocket, type CallSignal } from '../watchdog/index.js';
 import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { handleAsync, type AsyncContext } from './async-routes.js';
+import type { BasicAuth } from './auth.js';
 import { SERVED_BY, proxyFunction, upgradeFunction, type ProxyOptions } from './proxy.js';
 import { matchSystemRoute, type SystemContext } from './system-routes.js';
 
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   /** What `GET /metrics` serves: the functions', the queue's and the node's metrics. */
   readonly metrics: MetricsRegistry;
   readonly asyncMetrics: AsyncMetrics;
+  /** HTTP basic auth on `/system/*` and on functions that require it; absent: auth is off. */
+  readonly auth?: BasicAuth;
 }
 
 /** The running gateway: an HTTP server over the provider. */
@@ -45,15 +48,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const inflight = new Set<CallSignal>();
   const onError = (err: SluiceError, req: IncomingMessage): void => logError(opts.logger, err, req);
   const upgraded = new Set<Duplex>();
-  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded };
+  const auth = opts.auth ? { auth: opts.auth } : {};
+  const proxy: ProxyOptions = { provider: opts.provider, bodyLimit: { bytes: opts.maxBodySize, setting: 'max_body_size' }, inflight, onError, servedBy: SERVED_BY, upgraded, ...auth };
   const system: SystemContext = { provider: opts.provider, maxBundleSize: opts.maxBundleSize, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), metrics: opts.metrics, asyncMetrics: opts.asyncMetrics };
-  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), config: opts.async, servedBy: SERVED_BY, asyncMetrics: opts.asyncMetrics };
+  const asyncCalls: AsyncContext = { provider: opts.provider, backend: opts.backend, ...(opts.worker ? { worker: opts.worker } : {}), config: opts.async, servedBy: SERVED_BY, asyncMetrics: opts.asyncMetrics, ...auth };
+  /** `/system/*` behind basic auth when it is on; /healthz and /metrics open, as OpenFaaS keeps them. */
+  const guarded = async (req: IncomingMessage, res: ServerResponse, url: string): Promise<void> => {
+    if (opts.auth && /^\/system(?:[/?]|$)/.test(url)) opts.auth.check(req, res);
+    await handleSystem(system, req, res, url);
+  };
   let closing = false;
   const server: Server = createServer({ maxHeaderSize: 1024 * 1024, requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     if (closing) return sendError(res, errors.shuttingDown(), 'text', { connection: 'close' });
     const url = req.url ?? '/';
     if (url.startsWith('/function/')) return void proxyFunction(proxy, req, res, url);
-    const handled = url.startsWith('/async-function/') ? handleAsync(asyncCalls, req, res, url) : handleSystem(system, req, res, url);
+    const handled = url.startsWith('/async-function/') ? handleAsync(asyncCalls, req, res, url) : guarded(req, res, url);
     void handled.catch((err: unknown) => {
       const failure = toSluiceError(err);
       onError(failure, req);

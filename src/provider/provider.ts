@@ -52,6 +52,9 @@ export interface ProviderOptions {
   readonly metrics?: MetricsRegistry;
 }
 
+/** The label that puts a function's calls behind the gateway's basic auth. */
+export const AUTH_LABEL = 'com.sluice.auth';
+
 /** The environment variable naming the directory of a function's secret files. */
 export const SECRETS_DIR_ENV = 'SLUICE_SECRETS_DIR';
 
@@ -186,6 +189,11 @@ export class Provider {
   status(name: string): FunctionStatus {
     const deployed = this.#get(name);
     return statusOf(deployed.deployment, deployed.service, deployed.createdAt, this.metrics.invocations(name));
+  }
+
+  /** Whether calls of the function need the gateway's credentials (label `com.sluice.auth=required`). */
+  authRequired(name: string): boolean {
+    return this.#functions.get(name)?.deployment.labels?.[AUTH_LABEL] === 'required';
   }
 
   /** The running service of a function, for the invocation path; ERR_FUNCTION_NOT_FOUND if none. */

@@ -15,12 +15,13 @@ const ANNOTATIONS_TTL_MS = 5000;
  * (`/function/<name>/<path>?<query>`, as OpenFaaS's queue-worker does), and learns about functions
  * from its /system API. The gateway may be a load balancer in front of several nodes.
  */
-export function gatewayInvoker(gatewayUrl: string): Invoker & { close(): Promise<void> } {
+export function gatewayInvoker(gatewayUrl: string, authorization?: string): Invoker & { close(): Promise<void> } {
   const base = gatewayUrl.replace(/\/+$/, '');
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
   const cache = new Map<string, { at: number; annotations: Record<string, string> | undefined }>();
   const system = async <T>(path: string): Promise<T | undefined> => {
-    const res = await request(`${base}${path}`, { dispatcher: agent });
+    // The gateway's credentials go to its /system API only, never to functions.
+    const res = await request(`${base}${path}`, { dispatcher: agent, ...(authorization ? { headers: { authorization } } : {}) });
     if (res.statusCode === 404) return void (await res.body.dump());
     if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${await res.body.text()}`);
     return (await res.body.json()) as T;

@@ -131,7 +131,7 @@ describe('public API', () => {
     {
       face: 'gateway',
       load: () => import('../../src/gateway/index.js'),
-      exports: ['createGateway'],
+      exports: ['BasicAuth', 'PASSWORD_FILE', 'createGateway', 'loadCredentials'],
     },
   ];
 

@@ -11,6 +11,8 @@ export type ServeOptions = {
   stack?: string;
   nats?: string;
   worker: boolean;
+  auth: boolean;
+  authDir?: string;
 };
 
 /** Registers `sluice serve`: runs the gateway in this process until it is stopped. */
@@ -23,6 +25,8 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--data <dir>', 'data directory: registry, bundles, sockets (env SLUICE_DATA, default ./.sluice)')
     .option('--stack <file>', 'deploy the functions of this stack file once started')
     .option('--no-worker', 'accept async calls but leave running them to `sluice worker`s')
+    .option('--no-auth', 'no basic auth on /system/* (env basic_auth=false): for local development only')
+    .option('--auth-dir <dir>', 'folder of basic-auth-user and basic-auth-password (env secret_mount_path; default: <data>/auth, made on first start)')
     .option('--nats <url>', 'keep the async queue and call records in NATS JetStream, e.g. nats://127.0.0.1:4222 (env SLUICE_NATS_URL; default: embedded SQLite in the data dir)')
     .action(async (opts: ServeOptions) => runServe(opts, io));
 }
@@ -33,6 +37,8 @@ export async function runServe(opts: ServeOptions, io: CliIo): Promise<void> {
   if (opts.port !== undefined) flags.port = opts.port;
   if (opts.bind !== undefined) flags.bind = opts.bind;
   if (opts.nats !== undefined) flags.nats = opts.nats;
+  if (!opts.auth) flags.auth = false;
+  if (opts.authDir !== undefined) flags.authDir = path.resolve(io.cwd, opts.authDir);
   // Resolved here against the CLI's cwd, which need not be the process's.
   if (opts.data !== undefined) flags.data = path.resolve(io.cwd, opts.data);
   const stackFile = opts.stack === undefined ? undefined : path.resolve(io.cwd, opts.stack);

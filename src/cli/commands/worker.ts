@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { GatewayFlags } from '../../config/index.js';
+import { authorizationFor } from '../_auth.js';
 import { contextOf } from '../_context.js';
 import { resolveGatewayUrl } from '../_gateway-url.js';
 import type { CliIo } from '../_io.js';
@@ -29,5 +30,6 @@ export async function runWorker(opts: WorkerOptions, gatewayFlag: string | undef
   const gatewayUrl = resolveGatewayUrl({ flag: gatewayFlag, stack: undefined, env: io.env });
   // Like serve: the composition root is loaded only when running one.
   const { work } = await import('../../server.js');
-  await work({ gatewayUrl, flags, env: io.env });
+  const authorization = await authorizationFor(gatewayUrl, io.env);
+  await work({ gatewayUrl, flags, env: io.env, ...(authorization ? { authorization } : {}) });
 }
