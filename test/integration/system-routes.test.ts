@@ -23,6 +23,17 @@ describe('gateway /system routes', () => {
       assert.equal(res.status, 202);
       await waitAvailable(node, 'cat-fn');
     });
+    it("takes a Go client's deployment, whose unset maps, lists and pointers are null (faas-cli deploy --image --name --fprocess)", async () => {
+      const body = {
+        service: 'go-client', image: 'go:latest', envProcess: 'cat', namespace: 'openfaas-fn', envVars: null, constraints: null, secrets: null,
+        labels: null, annotations: null, limits: null, requests: null, readOnlyRootFilesystem: false,
+      };
+      assert.equal((await api('/system/functions', json('POST', body))).status, 202);
+      assert.equal((await api('/system/scale-function/go-client', json('POST', { serviceName: 'go-client', replicas: 2, namespace: null }))).status, 202);
+      const status = (await (await api('/system/function/go-client')).json()) as Record<string, unknown>;
+      assert.deepEqual([status['name'], status['labels'], status['replicas']], ['go-client', undefined, 2]);
+      assert.equal((await api('/system/functions', json('DELETE', { functionName: 'go-client', namespace: null }))).status, 202);
+    });
     it('refuses a second deployment of the same name (409)', async () => {
       const res = await api('/system/functions', json('POST', { service: 'cat-fn', image: 'any', envProcess: 'cat' }));
       assert.equal(res.status, 409);
