@@ -483,4 +483,27 @@ describe('deploymentFor', () => {
       annotations: { topic: 'x', [BUNDLE_ANNOTATION]: 'sha256:abc' },
     });
   });
+
+  it('carries secrets, limits, requests, constraints and readonly_root_filesystem under their OpenFaaS keys', () => {
+    const fn = {
+      name: 'ro',
+      environment: {},
+      labels: {},
+      annotations: {},
+      secrets: ['db'],
+      limits: { memory: '128Mi' },
+      requests: { memory: '64Mi', cpu: '50m' },
+      constraints: ['node.platform.os == linux'],
+      readOnlyRootFilesystem: false,
+    };
+    assert.deepEqual(deploymentFor(fn), {
+      service: 'ro',
+      image: 'ro:latest',
+      secrets: ['db'],
+      limits: { memory: '128Mi' },
+      requests: { memory: '64Mi', cpu: '50m' },
+      constraints: ['node.platform.os == linux'],
+      readOnlyRootFilesystem: false,
+    });
+  });
 });

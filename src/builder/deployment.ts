@@ -15,6 +15,9 @@ export function deploymentFor(fn: StackFunction, bundleDigest?: string): Functio
   if (hasKeys(annotations)) deployment.annotations = { ...annotations };
   if (fn.secrets?.length) deployment.secrets = [...fn.secrets];
   if (fn.limits?.memory || fn.limits?.cpu) deployment.limits = { ...fn.limits };
+  if (fn.requests?.memory || fn.requests?.cpu) deployment.requests = { ...fn.requests };
+  if (fn.constraints?.length) deployment.constraints = [...fn.constraints];
+  if (fn.readOnlyRootFilesystem !== undefined) deployment.readOnlyRootFilesystem = fn.readOnlyRootFilesystem;
   return deployment;
 }
 

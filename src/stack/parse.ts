@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { assertFunctionName, errors } from '../api/index.js';
+import { mergeEnvironmentFiles } from './environment-file.js';
 import { envsubst } from './envsubst.js';
 import { byLine, lineOf, schemaProblems, yamlProblems, type Path, type SchemaInfo } from './problems.js';
 import { FunctionSchema, StackSchema, type StackInput } from './schema.js';
@@ -22,7 +23,10 @@ export async function loadStack(file: string, env: Env = {}): Promise<Stack> {
     const code = (err as NodeJS.ErrnoException).code;
     throw errors.stackInvalid(file, [code === 'ENOENT' ? 'file not found' : (err as Error).message]);
   }
-  return parseStack(text, file, env);
+  const { stack, doc, lines } = parseStackDocument(text, file, env);
+  const problems = await mergeEnvironmentFiles(stack, (at) => lineOf(doc, lines, at, false));
+  if (problems.length) throw errors.stackInvalid(file, byLine(problems));
+  return stack;
 }
 
 /**
@@ -30,6 +34,13 @@ export async function loadStack(file: string, env: Env = {}): Promise<Stack> {
  * it against the OpenFaaS schema. Pure: `file` only names the stack in errors and anchors `dir`.
  */
 export function parseStack(text: string, file: string, env: Env = {}): Stack {
+  return parseStackDocument(text, file, env).stack;
+}
+
+// --- internal ---
+
+/** parseStack, keeping the YAML document for the line numbers of later problems (environment files). */
+function parseStackDocument(text: string, file: string, env: Env): { stack: Stack; doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(envsubst(text, env), { lineCounter: lines, merge: true, prettyErrors: true });
   if (doc.errors.length) throw errors.stackInvalid(file, yamlProblems(doc.errors));
@@ -52,10 +63,8 @@ export function parseStack(text: string, file: string, env: Env = {}): Stack {
     }
   }
   if (!result.success || problems.length) throw errors.stackInvalid(file, byLine(problems));
-  return toStack(result.data, names, path.resolve(file));
+  return { stack: toStack(result.data, names, path.resolve(file)), doc, lines };
 }
-
-// --- internal ---
 
 const TOP_KEYS = Object.keys(StackSchema.shape);
 const PROVIDER_KEYS = Object.keys(StackSchema.shape.provider.shape);
@@ -87,6 +96,10 @@ function toStack(input: StackInput, names: readonly string[], file: string): Sta
     };
     if (fn?.secrets?.length) out.secrets = fn.secrets;
     if (fn?.limits) out.limits = { ...fn.limits };
+    if (fn?.requests) out.requests = { ...fn.requests };
+    if (fn?.constraints?.length) out.constraints = fn.constraints;
+    if (typeof fn?.readonly_root_filesystem === 'boolean') out.readOnlyRootFilesystem = fn.readonly_root_filesystem;
+    if (fn?.environment_file?.length) out.environmentFiles = fn.environment_file;
     if (fn?.lang !== undefined) out.lang = fn.lang;
     if (fn?.handler !== undefined) out.handler = fn.handler;
     if (fn?.image !== undefined) out.image = fn.image;

@@ -16,19 +16,29 @@ const stringMap = z
   .nullable()
   .transform((value) => value ?? {});
 
-/** Keys of the OpenFaaS function schema that Sluice accepts but does not use yet (reference §8.3). */
-export const IGNORED_FUNCTION_KEYS = [
-  'namespace',
-  'skip_build',
-  'environment_file',
-  'constraints',
-  'requests',
-  'readonly_root_filesystem',
-  'build_args',
-  'build_options',
-  'build_secrets',
-  'platforms',
-] as const;
+/** `memory` and `cpu` quantities (`limits`, `requests`): checked by the gateway at deploy. */
+const resources = z
+  .strictObject({ memory: scalar.optional(), cpu: scalar.optional() }, { error: expected('a map of memory and cpu') })
+  .nullable()
+  .optional();
+
+/** A list of strings; an empty YAML value is an empty list. */
+function stringList(item: string, list: string) {
+  return z
+    .array(z.string({ error: expected(item) }), { error: expected(list) })
+    .nullable()
+    .transform((value) => value ?? [])
+    .optional();
+}
+
+/**
+ * Keys of the OpenFaaS function schema that Sluice accepts but does not use (reference §8.3), so a
+ * faas-cli stack file loads as is. `build_args`, `build_options`, `build_secrets` and `platforms`
+ * feed `docker build`: Sluice builds a bundle with esbuild and npm, with no Dockerfile to pass them
+ * to (the template's package.json says what a function needs). `namespace`: one installation serves
+ * one namespace. `skip_build`: a function without `lang` is never built anyway.
+ */
+export const IGNORED_FUNCTION_KEYS = ['namespace', 'skip_build', 'build_args', 'build_options', 'build_secrets', 'platforms'] as const;
 
 const ignored = Object.fromEntries(IGNORED_FUNCTION_KEYS.map((key) => [key, z.unknown().optional()]));
 
@@ -43,16 +53,17 @@ export const FunctionSchema = z.strictObject(
     labels: stringMap.optional(),
     annotations: stringMap.optional(),
     /** Names of secrets (`sluice secret create`), mounted for the function. */
-    secrets: z
-      .array(z.string({ error: expected('a secret name') }), { error: expected('a list of secret names') })
-      .nullable()
-      .transform((value) => value ?? [])
-      .optional(),
+    secrets: stringList('a secret name', 'a list of secret names'),
     /** `memory: 128Mi`, `cpu: 500m`: enforced per replica where the host allows. */
-    limits: z
-      .strictObject({ memory: scalar.optional(), cpu: scalar.optional() }, { error: expected('a map of memory and cpu') })
-      .nullable()
-      .optional(),
+    limits: resources,
+    /** As `limits`; sent in the deployment and shown back, not enforced (one machine: nothing to schedule). */
+    requests: resources,
+    /** YAML files of `environment:` maps, relative to the stack file; merged over `environment`, later files winning. */
+    environment_file: stringList('a file name', 'a list of file names'),
+    /** Placement constraints (`node.platform.os == linux`): sent in the deployment and shown back. */
+    constraints: stringList('a string', 'a list of strings'),
+    /** Sent in the deployment as `readOnlyRootFilesystem` and shown back. */
+    readonly_root_filesystem: z.boolean({ error: expected('true or false') }).nullable().optional(),
     ...ignored,
   },
   { error: expected('a map') },
@@ -79,3 +90,6 @@ export const StackSchema = z.strictObject(
 );
 /** The validated stack file, before it becomes a `Stack`. */
 export type StackInput = z.infer<typeof StackSchema>;
+
+/** An `environment_file` entry: faas-cli's EnvironmentFile, one `environment:` map. */
+export const EnvironmentFileSchema = z.strictObject({ environment: stringMap.optional() }, { error: expected('a map with an environment: map') });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -158,6 +158,37 @@ describe('parseStack', () => {
     ]);
   });
 
+  it('reads requests, constraints and readonly_root_filesystem; keeps environment_file for loadStack', () => {
+    const text =
+      'provider: {name: openfaas}\nfunctions:\n  a:\n    image: a\n    requests: {memory: 64Mi, cpu: 50m}\n' +
+      '    constraints: ["node.platform.os == linux"]\n    readonly_root_filesystem: true\n    environment_file: [env.yml]\n' +
+      '    build_args: {A: b}\n    build_options: [dev]\n';
+    const [fn] = parseStack(text, 's.yml').functions;
+    assert.deepEqual(fn, {
+      name: 'a',
+      image: 'a',
+      environment: {},
+      labels: {},
+      annotations: {},
+      requests: { memory: '64Mi', cpu: '50m' },
+      constraints: ['node.platform.os == linux'],
+      readOnlyRootFilesystem: true,
+      environmentFiles: ['env.yml'],
+    });
+  });
+
+  it('names key and line of a wrong requests, constraints, readonly_root_filesystem or environment_file', () => {
+    const text =
+      'provider: {name: openfaas}\nfunctions:\n  a:\n    requests: {memory: 1, disk: 2}\n    constraints: linux\n' +
+      '    readonly_root_filesystem: "yes"\n    environment_file: [{a: 1}]\n';
+    assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
+      'functions.a.requests.disk: unknown key, not part of the OpenFaaS stack.yml schema (line 4)',
+      'functions.a.constraints: expected a list of strings (line 5)',
+      'functions.a.readonly_root_filesystem: expected true or false (line 6)',
+      'functions.a.environment_file[0]: expected a file name (line 7)',
+    ]);
+  });
+
   it('reports every problem of the file together, in line order', () => {
     const text = 'provider:\n  name: faas\nfunctions:\n  Bad:\n    lang: 1\n  ok:\n    handler: true\n';
     const problems = problemsOf(() => parseStack(text, 's.yml'));
@@ -184,6 +215,29 @@ describe('loadStack', () => {
     const stack = await loadStack(file, {});
     assert.equal(stack.dir, dir);
     assert.equal(stack.functions.length, 2);
+  });
+
+  it('merges environment_file maps over environment, later files winning, relative to the stack file', async () => {
+    await mkdir(path.join(dir, 'env'), { recursive: true });
+    await writeFile(path.join(dir, 'env', 'base.yml'), 'environment:\n  A: base\n  B: base\n  PORT: 8080\n');
+    await writeFile(path.join(dir, 'env', 'prod.yml'), 'environment:\n  B: prod\n');
+    const file = path.join(dir, 'env-stack.yml');
+    await writeFile(file, 'provider: {name: openfaas}\nfunctions:\n  a:\n    image: a\n    environment: {A: inline, C: inline}\n    environment_file: [env/base.yml, env/prod.yml]\n');
+    const [fn] = (await loadStack(file, {})).functions;
+    assert.deepEqual(fn?.environment, { A: 'base', C: 'inline', B: 'prod', PORT: '8080' });
+    assert.deepEqual(fn?.environmentFiles, ['env/base.yml', 'env/prod.yml']);
+  });
+
+  it('names the stack key and line, and the environment file and its line, of an environment_file problem', async () => {
+    await writeFile(path.join(dir, 'bad-env.yml'), 'environment:\n  A: ok\n  B: {nested: 1}\n');
+    await writeFile(path.join(dir, 'typo-env.yml'), 'enviroment:\n  A: b\n');
+    const file = path.join(dir, 'bad-env-stack.yml');
+    await writeFile(file, 'provider: {name: openfaas}\nfunctions:\n  a:\n    image: a\n    environment_file:\n      - missing.yml\n      - bad-env.yml\n      - typo-env.yml\n');
+    assert.deepEqual(await problemsOfAsync(() => loadStack(file)), [
+      'functions.a.environment_file[0]: missing.yml: file not found (line 6)',
+      'functions.a.environment_file[1]: bad-env.yml line 3: environment.B: expected a string, number or boolean (line 7)',
+      'functions.a.environment_file[2]: typo-env.yml line 1: enviroment: unknown key, not part of an environment file (one environment: map) (did you mean "environment"?) (line 8)',
+    ]);
   });
 
   it('reports a missing file as an invalid stack', async () => {

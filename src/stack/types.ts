@@ -16,6 +16,17 @@ export interface StackFunction {
   secrets?: string[];
   /** `limits:` as written: Kubernetes quantities, checked by the gateway at deploy. */
   limits?: { memory?: string; cpu?: string };
+  /** `requests:` as written: sent in the deployment, not enforced. */
+  requests?: { memory?: string; cpu?: string };
+  /** `constraints:`, in file order: sent in the deployment, not used for placement. */
+  constraints?: string[];
+  /** `readonly_root_filesystem:`: sent in the deployment as `readOnlyRootFilesystem`. */
+  readOnlyRootFilesystem?: boolean;
+  /**
+   * `environment_file:` as written (relative to the stack file). `loadStack` has already merged
+   * their maps into `environment`; `parseStack`, which reads no files, has not.
+   */
+  environmentFiles?: string[];
 }
 
 /** A parsed, validated stack.yml. */
