@@ -124,6 +124,16 @@ export class GatewayClient {
     return (await this.#system('GET', `/system/function/${encodeURIComponent(name)}`)).json() as Promise<FunctionStatus>;
   }
 
+  /**
+   * `GET /healthz`: the gateway's own readiness (200 once it serves). Open on OpenFaaS and Sluice
+   * gateways alike, so no credentials are sent; any other status is answered as not ready.
+   */
+  async healthy(): Promise<boolean> {
+    const res = await this.#fetch(new URL(`${this.url}/healthz`), { method: 'GET' });
+    await res.body?.cancel();
+    return res.status === 200;
+  }
+
   /** `GET /system/info`. */
   async info(): Promise<GatewayInfo> {
     return (await this.#system('GET', '/system/info')).json() as Promise<GatewayInfo>;
