@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { assertFunctionName } from '../../api/index.js';
-import { findTemplate, listTemplates, scaffoldFunction } from '../../builder/index.js';
+import { findTemplate, scaffoldFunction } from '../../builder/index.js';
 import { appendStackFunction } from '../../stack/index.js';
 import { contextOf, shownPath } from '../_context.js';
 import type { CliContext } from '../_context.js';
 import { UsageError } from '../_errors.js';
 import { resolveGatewayUrl } from '../_gateway-url.js';
 import type { CliIo } from '../_io.js';
-import { formatTable } from '../_output.js';
+import { printTemplates } from './template.js';
 
 /** Flags of `sluice new`. */
 export type NewOptions = {
@@ -38,7 +38,7 @@ export function registerNew(program: Command, io: CliIo): void {
 
 /** Runs `sluice new`. */
 export async function runNew(name: string | undefined, opts: NewOptions, ctx: CliContext): Promise<void> {
-  if (opts.list) return printTemplates(ctx, opts.json === true);
+  if (opts.list) return printTemplates(ctx, { json: opts.json === true, source: false });
   if (!name) throw new UsageError('a function name is required: sluice new NAME --lang LANG (see sluice new --list)');
   if (!opts.lang) throw new UsageError('--lang is required: sluice new NAME --lang LANG (see sluice new --list)');
   assertFunctionName(name);
@@ -64,16 +64,6 @@ export async function runNew(name: string | undefined, opts: NewOptions, ctx: Cl
 }
 
 // --- internal ---
-
-async function printTemplates(ctx: CliContext, json: boolean): Promise<void> {
-  const templates = await listTemplates(ctx.io.cwd);
-  if (json) {
-    ctx.out.json(templates.map(({ name, description, mode, aliases }) => ({ name, description, mode, aliases })));
-    return;
-  }
-  const rows = templates.map((t) => [t.name, t.mode, t.aliases.join(', '), t.description]);
-  ctx.out.text(formatTable([['Template', 'Mode', 'Also', 'Description'], ...rows]));
-}
 
 /** faas-cli refuses to overwrite: the stack file (unless appending) and the handler folder must be new. */
 function checkTargets(ctx: CliContext, t: { stackFile: string; handlerDir: string; append: boolean }): void {
