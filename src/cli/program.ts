@@ -4,19 +4,23 @@ import { exitCodeFor, formatError } from './_errors.js';
 import type { CliIo } from './_io.js';
 import { registerBuild } from './commands/build.js';
 import { registerCalls } from './commands/calls.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerList } from './commands/list.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNew } from './commands/new.js';
+import { registerReady } from './commands/ready.js';
 import { registerReceiver } from './commands/receiver.js';
 import { registerRemove } from './commands/remove.js';
 import { registerScale } from './commands/scale.js';
 import { registerSecret } from './commands/secret.js';
 import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
+import { registerTemplate } from './commands/template.js';
 import { registerUp } from './commands/up.js';
 import { registerVersion } from './commands/version.js';
 import { registerWatchdog } from './commands/watchdog.js';
@@ -37,11 +41,13 @@ export type { CliIo } from './_io.js';
 /** The commands, in the order `sluice --help` lists them. */
 const COMMANDS = [
   registerNew,
+  registerTemplate,
   registerBuild,
   registerDeploy,
   registerUp,
   registerList,
   registerDescribe,
+  registerReady,
   registerInvoke,
   registerLogs,
   registerCalls,
@@ -49,8 +55,10 @@ const COMMANDS = [
   registerScale,
   registerSecret,
   registerStore,
+  registerGenerate,
   registerLogin,
   registerVersion,
+  registerCompletion,
   registerServe,
   registerWorker,
   registerReceiver,

@@ -1,0 +1,233 @@
+/**
+ * `ready`, `completion`, `generate` and `template` (issue 7, part 5): fake gateways for `ready`,
+ * temp folders for the rest.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { EXIT } from './_errors.js';
+import { captureIo, closedGatewayUrl, fakeGateway } from './_test-support.js';
+import { createProgram, runCli } from './program.js';
+
+let workDir = '';
+let refused = '';
+
+before(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'sluice-cli-extra-'));
+  refused = await closedGatewayUrl();
+});
+after(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** A fresh folder under workDir for one test. */
+async function folder(name: string): Promise<string> {
+  const dir = path.join(workDir, name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+describe('sluice ready', () => {
+  let lookups = 0;
+  const gateway = fakeGateway((req, res) => {
+    if (req.url === '/healthz') return void res.writeHead(200).end('OK');
+    if (req.url === '/system/function/slow') {
+      lookups++;
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'slow', replicas: 1, availableReplicas: lookups >= 2 ? 1 : 0 }));
+    }
+    res.writeHead(404).end('{"code":"ERR_FUNCTION_NOT_FOUND","message":"function not found"}');
+  });
+
+  it('waits for the gateway: GET /healthz answering 200 is ready, exit 0', async () => {
+    const { io, stdout } = captureIo(workDir);
+    assert.equal(await runCli(['ready', '-g', gateway.url()], io), EXIT.ok);
+    assert.equal(stdout(), `Gateway ${gateway.url()} is ready\n`);
+  });
+
+  it('looks again until the function has an available replica, progress only at a terminal', async () => {
+    lookups = 0;
+    const { io, stdout, stderr } = captureIo(workDir, { isTTY: true });
+    assert.equal(await runCli(['ready', 'slow', '--interval', '10ms', '--json', '-g', gateway.url()], io), EXIT.ok);
+    assert.deepEqual(JSON.parse(stdout()), { ready: true, target: 'function', name: 'slow', attempts: 2 });
+    assert.match(stderr(), /\[1\/60\] Waiting for function slow\n\[1\/60\] 0 available replica\(s\) of 1\n\[2\/60\] Waiting/);
+  });
+
+  it('gives up after --attempts with exit 1 and says what it waited for, quiet in a pipe', async () => {
+    const { io, stdout, stderr } = captureIo(workDir);
+    const started = Date.now();
+    assert.equal(await runCli(['ready', 'missing', '--attempts', '3', '--interval', '20ms', '-g', gateway.url()], io), EXIT.failed);
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(stdout(), '');
+    assert.equal(stderr(), 'Error: function missing not ready after 3 attempt(s) (60ms): function missing is not deployed\n');
+  });
+
+  it('counts an unreachable gateway as not ready (exit 1, not 3)', async () => {
+    const { io, stderr } = captureIo(workDir);
+    assert.equal(await runCli(['ready', '--attempts', '2', '--interval', '10ms', '-g', refused], io), EXIT.failed);
+    assert.match(stderr(), /^Error: gateway http:\/\/127\.0\.0\.1:\d+ not ready after 2 attempt\(s\) \(20ms\): cannot reach the gateway/);
+  });
+
+  it('refuses --attempts 0 and a bad --interval as usage errors', async () => {
+    assert.equal(await runCli(['ready', '--attempts', '0', '-g', refused], captureIo(workDir).io), EXIT.usage);
+    assert.equal(await runCli(['ready', '--interval', 'soon', '-g', refused], captureIo(workDir).io), EXIT.usage);
+  });
+});
+
+describe('sluice completion', () => {
+  /** Every command path of the program, aliases included: what the scripts must offer. */
+  const commandNames = (): string[] => {
+    const names: string[] = [];
+    const walk = (cmd: ReturnType<typeof createProgram>): void => {
+      for (const sub of cmd.commands) {
+        names.push(sub.name(), ...sub.aliases());
+        walk(sub);
+      }
+    };
+    walk(createProgram(captureIo(workDir).io));
+    return names;
+  };
+
+  for (const shell of ['bash', 'zsh']) {
+    it(`${shell}: names every command and alias of the program`, async () => {
+      const { io, stdout } = captureIo(workDir);
+      assert.equal(await runCli(['completion', shell], io), EXIT.ok);
+      for (const name of commandNames()) assert.ok(stdout().includes(`'${name}`) || stdout().includes(` ${name}`), `${shell} script lacks ${name}`);
+      assert.match(stdout(), /--replicas/);
+    });
+  }
+
+  it('bash: the script parses (bash -n) and completes subcommands and flags', async () => {
+    const { io, stdout } = captureIo(workDir);
+    await runCli(['completion', 'bash'], io);
+    const file = path.join(await folder('completion'), 'sluice.bash');
+    await writeFile(file, stdout());
+    assert.equal(spawnSync('bash', ['-n', file]).status, 0);
+    const probe = `source ${file}; COMP_WORDS=(sluice calls l); COMP_CWORD=2; _sluice; echo "\${COMPREPLY[*]}"; COMP_WORDS=(sluice secret ls --j); COMP_CWORD=3; _sluice; echo "\${COMPREPLY[*]}"`;
+    assert.equal(spawnSync('bash', ['-c', probe]).stdout.toString(), 'list ls\n--json\n');
+  });
+
+  it('refuses a shell it has no script for (exit 2)', async () => {
+    const { io, stderr } = captureIo(workDir);
+    assert.equal(await runCli(['completion', 'fish'], io), EXIT.usage);
+    assert.match(stderr(), /no completion for fish: use one of bash, zsh/);
+  });
+});
+
+const STACK = `version: 1.0
+provider:
+  name: openfaas
+functions:
+  one:
+    lang: node-ts
+    handler: ./one
+    image: reg/one:1
+    environment: { GREETING: hi }
+    labels: { team: a }
+    annotations: { topic: t }
+    secrets: [ api-key ]
+    limits: { memory: 128Mi }
+  two:
+    image: reg/two:2
+    fprocess: wc -l
+`;
+
+describe('sluice generate', () => {
+  const generate = async (args: string[]): Promise<{ code: number; docs: Record<string, unknown>[]; stderr: string }> => {
+    const dir = await folder('generate');
+    await writeFile(path.join(dir, 'stack.yml'), STACK);
+    const { io, stdout, stderr } = captureIo(dir);
+    const code = await runCli(['generate', ...args], io);
+    const docs = parseAllDocuments(stdout()).map((doc) => doc.toJS() as Record<string, unknown>);
+    return { code, docs, stderr: stderr() };
+  };
+
+  it('prints one openfaas.com/v1 Function per function, fields from the stack', async () => {
+    const { code, docs } = await generate([]);
+    assert.equal(code, EXIT.ok);
+    assert.deepEqual(docs, [
+      {
+        apiVersion: 'openfaas.com/v1',
+        kind: 'Function',
+        metadata: { name: 'one', namespace: 'openfaas-fn' },
+        spec: { name: 'one', image: 'reg/one:1', environment: { GREETING: 'hi' }, labels: { team: 'a' }, annotations: { topic: 't' }, limits: { memory: '128Mi' }, secrets: ['api-key'] },
+      },
+      { apiVersion: 'openfaas.com/v1', kind: 'Function', metadata: { name: 'two', namespace: 'openfaas-fn' }, spec: { name: 'two', image: 'reg/two:2' } },
+    ]);
+  });
+
+  it('--api apps/v1 prints a Deployment and a Service per function, in -n', async () => {
+    const { code, docs } = await generate(['--api', 'apps/v1', '-n', 'fns']);
+    assert.equal(code, EXIT.ok);
+    assert.deepEqual(docs.map((doc) => `${String(doc['kind'])}/${String((doc['metadata'] as { name: string }).name)}`), ['Deployment/one', 'Service/one', 'Deployment/two', 'Service/two']);
+    const deployment = docs[2] as { metadata: { namespace: string }; spec: { template: { spec: { containers: { image: string; env: unknown; ports: unknown }[] } } } };
+    assert.equal(deployment.metadata.namespace, 'fns');
+    const [container] = deployment.spec.template.spec.containers;
+    assert.equal(container?.image, 'reg/two:2');
+    assert.deepEqual(container?.env, [{ name: 'fprocess', value: 'wc -l' }]);
+    assert.deepEqual(container?.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    const service = docs[1] as { spec: { selector: unknown; ports: { port: number }[] } };
+    assert.deepEqual(service.spec.selector, { faas_function: 'one' });
+    assert.equal(service.spec.ports[0]?.port, 8080);
+  });
+
+  it('refuses an unknown --api (exit 2) and a missing stack file (exit 4)', async () => {
+    assert.equal((await generate(['--api', 'serving.knative.dev/v1'])).code, EXIT.usage);
+    assert.equal(await runCli(['generate'], captureIo(await folder('generate-empty')).io), EXIT.local);
+  });
+});
+
+describe('sluice template', () => {
+  /** A source folder in faas-cli's layout: template/<name>/{template.yml,function/}. */
+  const source = async (name: string, templateYml: string): Promise<string> => {
+    const dir = await folder(`source-${name}`);
+    await mkdir(path.join(dir, 'template', name, 'function'), { recursive: true });
+    await writeFile(path.join(dir, 'template', name, 'template.yml'), templateYml);
+    await writeFile(path.join(dir, 'template', name, 'function', 'handler.sh'), 'cat\n');
+    return dir;
+  };
+
+  it('pull copies the templates into ./template, keeps them after unless --overwrite, and new uses them', async () => {
+    const from = await source('shout', 'language: shout\ndescription: Shouts\nmode: streaming\nbase: bash\n');
+    const cwd = await folder('pull-target');
+    const first = captureIo(cwd);
+    assert.equal(await runCli(['template', 'pull', from], first.io), EXIT.ok, first.stderr());
+    assert.equal(first.stdout(), 'Wrote template shout to ./template/shout\n');
+    await writeFile(path.join(from, 'template', 'shout', 'template.yml'), 'language: shout\ndescription: Louder\nmode: streaming\nbase: bash\n');
+    const again = captureIo(cwd);
+    assert.equal(await runCli(['template', 'pull', from, '--json'], again.io), EXIT.ok);
+    assert.deepEqual(JSON.parse(again.stdout()), { written: [], skipped: ['shout'] });
+    assert.equal(await runCli(['template', 'pull', from, '--overwrite'], captureIo(cwd).io), EXIT.ok);
+    assert.match(await readFile(path.join(cwd, 'template', 'shout', 'template.yml'), 'utf8'), /Louder/);
+
+    const list = captureIo(cwd);
+    assert.equal(await runCli(['template', 'list', '--json'], list.io), EXIT.ok);
+    const templates = JSON.parse(list.stdout()) as { name: string; source: string; mode: string }[];
+    assert.deepEqual(templates.find((t) => t.name === 'shout'), { name: 'shout', description: 'Louder', mode: 'streaming', aliases: [], source: './template' });
+    assert.equal(templates.find((t) => t.name === 'node-ts')?.source, 'built-in');
+
+    assert.equal(await runCli(['new', 'loud', '--lang', 'shout'], captureIo(cwd).io), EXIT.ok);
+    assert.equal(await readFile(path.join(cwd, 'loud', 'handler.sh'), 'utf8'), 'cat\n');
+  });
+
+  it('refuses a template.yml that does not load, writing nothing', async () => {
+    const from = await source('broken', 'mode: [not, a, mode]\n');
+    const cwd = await folder('pull-broken');
+    const { io, stderr } = captureIo(cwd);
+    assert.notEqual(await runCli(['template', 'pull', from], io), EXIT.ok);
+    assert.match(stderr(), /broken.*template\.yml is invalid/);
+    assert.equal(existsSync(path.join(cwd, 'template', 'broken')), false);
+  });
+
+  it('refuses a folder without templates, or no folder, as usage errors', async () => {
+    const cwd = await folder('pull-none');
+    const { io, stderr } = captureIo(cwd);
+    assert.equal(await runCli(['template', 'pull', cwd], io), EXIT.usage);
+    assert.match(stderr(), /holds no templates/);
+    assert.equal(await runCli(['template', 'pull', 'no-such-folder'], captureIo(cwd).io), EXIT.usage);
+  });
+});
