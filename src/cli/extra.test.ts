@@ -131,6 +131,9 @@ functions:
     annotations: { topic: t }
     secrets: [ api-key ]
     limits: { memory: 128Mi }
+    requests: { cpu: 50m }
+    constraints: [ 'node.platform.os == linux' ]
+    readonly_root_filesystem: true
   two:
     image: reg/two:2
     fprocess: wc -l
@@ -154,7 +157,7 @@ describe('sluice generate', () => {
         apiVersion: 'openfaas.com/v1',
         kind: 'Function',
         metadata: { name: 'one', namespace: 'openfaas-fn' },
-        spec: { name: 'one', image: 'reg/one:1', environment: { GREETING: 'hi' }, labels: { team: 'a' }, annotations: { topic: 't' }, limits: { memory: '128Mi' }, secrets: ['api-key'] },
+        spec: { name: 'one', image: 'reg/one:1', environment: { GREETING: 'hi' }, labels: { team: 'a' }, annotations: { topic: 't' }, limits: { memory: '128Mi' }, requests: { cpu: '50m' }, constraints: ['node.platform.os == linux'], secrets: ['api-key'], readOnlyRootFilesystem: true },
       },
       { apiVersion: 'openfaas.com/v1', kind: 'Function', metadata: { name: 'two', namespace: 'openfaas-fn' }, spec: { name: 'two', image: 'reg/two:2' } },
     ]);

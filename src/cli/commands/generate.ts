@@ -18,13 +18,6 @@ export type GenerateOptions = {
 /** A Kubernetes object as printed: plain data for the YAML writer. */
 type Manifest = Record<string, unknown>;
 
-/**
- * The stack fields a manifest may carry beyond those every StackFunction has. Read when present, so
- * the stack schema can grow (requests, constraints, read-only root) without this file changing.
- */
-type Resources = { memory?: string; cpu?: string };
-type GeneratedFunction = StackFunction & { requests?: Resources; constraints?: string[]; readOnlyRootFilesystem?: boolean };
-
 /** The port OpenFaaS workloads listen on (reference §9.4). */
 const FUNCTION_PORT = 8080;
 /** Where OpenFaaS mounts a function's secrets, one file each. */
@@ -49,7 +42,7 @@ export function registerGenerate(program: Command, io: CliIo): void {
  * The YAML documents for `functions`, each starting with `---` (as faas-cli prints them), in stack order.
  * @example generateManifests(stack.functions, 'openfaas.com/v1', 'openfaas-fn')
  */
-export function generateManifests(functions: readonly GeneratedFunction[], api: Api, namespace: string): string {
+export function generateManifests(functions: readonly StackFunction[], api: Api, namespace: string): string {
   const manifests = functions.flatMap((fn) => (api === 'apps/v1' ? [deploymentOf(fn, namespace), serviceOf(fn, namespace)] : [functionResourceOf(fn, namespace)]));
   return manifests.map((manifest) => `---\n${stringify(manifest, { aliasDuplicateObjects: false })}`).join('');
 }
@@ -61,7 +54,7 @@ function isApi(text: string): text is Api {
 }
 
 /** faas-cli's Function custom resource (schema/openfaas/v1/crd.go): empty fields left out. */
-function functionResourceOf(fn: GeneratedFunction, namespace: string): Manifest {
+function functionResourceOf(fn: StackFunction, namespace: string): Manifest {
   const spec: Manifest = { name: fn.name, image: imageOf(fn) };
   if (hasKeys(fn.environment)) spec['environment'] = fn.environment;
   if (hasKeys(fn.labels)) spec['labels'] = fn.labels;
@@ -75,7 +68,7 @@ function functionResourceOf(fn: GeneratedFunction, namespace: string): Manifest 
 }
 
 /** A Deployment shaped as faas-netes makes one: pods labelled faas_function, port 8080, secrets projected into one folder. */
-function deploymentOf(fn: GeneratedFunction, namespace: string): Manifest {
+function deploymentOf(fn: StackFunction, namespace: string): Manifest {
   const selector = { faas_function: fn.name };
   // fprocess travels as an env var: the watchdog in the image reads it from there.
   const env = Object.entries({ ...fn.environment, ...(fn.fprocess ? { fprocess: fn.fprocess } : {}) }).map(([name, value]) => ({ name, value }));
@@ -104,7 +97,7 @@ function deploymentOf(fn: GeneratedFunction, namespace: string): Manifest {
   };
 }
 
-function serviceOf(fn: GeneratedFunction, namespace: string): Manifest {
+function serviceOf(fn: StackFunction, namespace: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -114,7 +107,7 @@ function serviceOf(fn: GeneratedFunction, namespace: string): Manifest {
 }
 
 /** A stack entry may name no image (Sluice builds bundles); `NAME:latest` is what `sluice new` writes. */
-function imageOf(fn: GeneratedFunction): string {
+function imageOf(fn: StackFunction): string {
   return fn.image ?? `${fn.name}:latest`;
 }
 
