@@ -148,13 +148,14 @@ export class GatewayClient {
   /**
    * Deploys with faas-cli's `--update` semantics: `PUT /system/functions`, then `POST` when the
    * function does not exist yet; with `replace` (faas-cli `--replace`), `DELETE` it first (if it
-   * exists), then `POST`. Returns the gateway's status (202).
+   * exists), then `POST`; with `update: false` (and no `replace`), `POST` only, so an existing
+   * function is the gateway's 409. Returns the gateway's status (202).
    */
-  async deploy(deployment: FunctionDeployment, opts: { replace?: boolean } = {}): Promise<number> {
+  async deploy(deployment: FunctionDeployment, opts: { replace?: boolean; update?: boolean } = {}): Promise<number> {
     const body = { body: JSON.stringify(deployment), type: 'application/json' };
     if (opts.replace) {
       await unlessNotFound(this.removeFunction(deployment.service));
-    } else {
+    } else if (opts.update !== false) {
       const updated = await unlessNotFound(this.#system('PUT', '/system/functions', body));
       if (updated) return updated.status;
     }

@@ -6,6 +6,7 @@ import { loadStack } from '../stack/index.js';
 import type { Stack } from '../stack/index.js';
 import { authorizationFor } from './_auth.js';
 import { GatewayClient } from './_client.js';
+import { selectFunctions } from './_filter.js';
 import { resolveGatewayUrl } from './_gateway-url.js';
 import type { CliIo } from './_io.js';
 import { createOutput } from './_output.js';
@@ -17,6 +18,10 @@ export type GlobalOptions = {
   gateway?: string;
   /** `-f/--yaml`. */
   yaml?: string;
+  /** `--filter GLOB`: only the stack's functions whose name matches (build, deploy, up, remove). */
+  filter?: string;
+  /** `--regex RE`: only the stack's functions whose name matches (build, deploy, up, remove). */
+  regex?: string;
 };
 
 /** What every command action gets: the IO, its output helpers and the global flags. */
@@ -28,8 +33,8 @@ export interface CliContext {
 
 /** Builds the context of one command run from its commander Command. */
 export function contextOf(cmd: Command, io: CliIo): CliContext {
-  const { gateway, yaml } = cmd.optsWithGlobals<GlobalOptions>();
-  return { io, out: createOutput(io), globals: { gateway, yaml } };
+  const { gateway, yaml, filter, regex } = cmd.optsWithGlobals<GlobalOptions>();
+  return { io, out: createOutput(io), globals: { gateway, yaml, filter, regex } };
 }
 
 /**
@@ -45,8 +50,16 @@ export function stackFileOf(ctx: CliContext): { file: string; named: boolean } {
   return { file: yml, named: existsSync(yml) };
 }
 
-/** Loads the stack file in use; a missing file is ERR_STACK_INVALID with a hint. */
+/**
+ * Loads the stack file in use, keeping only the functions `--filter`/`--regex` select; a missing
+ * file is ERR_STACK_INVALID with a hint.
+ */
 export async function openStack(ctx: CliContext): Promise<Stack> {
+  return selectFunctions(await loadStackFile(ctx), ctx.globals);
+}
+
+/** The stack file in use, all its functions (the gateway choice reads it too). */
+async function loadStackFile(ctx: CliContext): Promise<Stack> {
   const { file } = stackFileOf(ctx);
   if (!existsSync(file)) {
     const shown = path.relative(ctx.io.cwd, file) || file;
@@ -61,7 +74,7 @@ export async function openStack(ctx: CliContext): Promise<Stack> {
  * (as faas-cli does).
  */
 export async function clientFor(ctx: CliContext, stack?: Stack): Promise<GatewayClient> {
-  const source = stack ?? (stackFileOf(ctx).named ? await openStack(ctx) : undefined);
+  const source = stack ?? (stackFileOf(ctx).named ? await loadStackFile(ctx) : undefined);
   const url = resolveGatewayUrl({ flag: ctx.globals.gateway, stack: source?.provider.gateway, env: ctx.io.env });
   return new GatewayClient(url, await authorizationFor(url, ctx.io.env));
 }

@@ -87,6 +87,8 @@ export function createProgram(io: CliIo): Command {
     .version(VERSION, '-V, --version', 'print the CLI version')
     .option('-g, --gateway <url>', 'gateway URL (default: stack provider.gateway, then $OPENFAAS_URL, then http://127.0.0.1:8080)')
     .option('-f, --yaml <file>', 'stack file (default: stack.yaml if present, else stack.yml)')
+    .option('--filter <glob>', "only the stack's functions whose name matches this glob (build, deploy, up, remove)")
+    .option('--regex <re>', "only the stack's functions whose name matches this regular expression (not with --filter)")
     // Set before the commands are added: .command() copies these settings to each of them.
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })

@@ -1,0 +1,81 @@
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { assertFunctionName } from '../../api/index.js';
+import type { StackFunction } from '../../stack/index.js';
+import { keyValue, repeatable } from '../_args.js';
+import { UsageError } from '../_errors.js';
+
+/** faas-cli's deploy flags that change what is deployed or how (`deploy`, and `up`'s deploy). */
+export type DeployFlags = {
+  /** `-e K=V`, repeatable: wins over `environment` and `environment_file`. */
+  env?: [string, string][];
+  /** `-l K=V`, repeatable: wins over the stack's labels. */
+  label?: [string, string][];
+  /** `--annotation K=V`, repeatable: wins over the stack's annotations. */
+  annotation?: [string, string][];
+  /** `--secret NAME`, repeatable: added to the stack's `secrets`. */
+  secret?: string[];
+  /** Remove the function first (when deployed), then create it. */
+  replace?: boolean;
+  /** `PUT`, then `POST` on 404 (default true); false: `POST` only, an existing function is a 409. */
+  update?: boolean;
+};
+
+/** Adds the merge flags and `--replace`/`--update` to `deploy` or `up`. */
+export function addDeployFlags(cmd: Command): Command {
+  return cmd
+    .option('-e, --env <key=value>', 'an environment variable, over the stack file\'s (repeatable)', repeatable(keyValue('-e KEY=value')))
+    .option('-l, --label <key=value>', "a label, over the stack file's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
+    .option('--annotation <key=value>', "an annotation, over the stack file's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
+    .option('--secret <name>', "a secret to mount, added to the stack file's (repeatable)", repeatable(String))
+    .option('--replace', 'remove each function first if it is deployed, then create it')
+    .option('--update [bool]', 'update in place if deployed, else create (default true; --update=false: create only, fail if it exists)', parseBool);
+}
+
+/** Checks the flag combination: `--replace` with an explicit `--update` (true) is a usage error, as in faas-cli. */
+export function checkDeployFlags(flags: DeployFlags): void {
+  if (flags.replace && flags.update === true) throw new UsageError('pass --replace or --update, not both (--replace --update=false is fine)');
+}
+
+/**
+ * A stack function with the flags merged in, as faas-cli merges them: `-e`, `-l` and `--annotation`
+ * win over the file's maps; `--secret` names are added to the file's list (no duplicates).
+ */
+export function withDeployFlags(fn: StackFunction, flags: DeployFlags): StackFunction {
+  const merged = (map: Record<string, string>, pairs: [string, string][] | undefined): Record<string, string> => ({ ...map, ...Object.fromEntries(pairs ?? []) });
+  const out: StackFunction = {
+    ...fn,
+    environment: merged(fn.environment, flags.env),
+    labels: merged(fn.labels, flags.label),
+    annotations: merged(fn.annotations, flags.annotation),
+  };
+  const secrets = [...new Set([...(fn.secrets ?? []), ...(flags.secret ?? [])])];
+  if (secrets.length) out.secrets = secrets;
+  return out;
+}
+
+/**
+ * The function `deploy --image IMAGE --name NAME [--fprocess CMD]` describes, without a stack file
+ * (faas-cli's single-function deploy): `--image` and `--name` go together; `--fprocess` needs them.
+ * Undefined when none of the three is given.
+ */
+export function imageFunction(opts: { image?: string; name?: string; fprocess?: string }): StackFunction | undefined {
+  if (opts.image === undefined && opts.name === undefined) {
+    if (opts.fprocess !== undefined) throw new UsageError('--fprocess needs --image and --name (it sets the process of a function deployed without a stack file)');
+    return undefined;
+  }
+  if (opts.image === undefined || opts.name === undefined) throw new UsageError('to deploy without a stack file give both --image and --name');
+  assertFunctionName(opts.name);
+  const fn: StackFunction = { name: opts.name, image: opts.image, environment: {}, labels: {}, annotations: {} };
+  if (opts.fprocess !== undefined) fn.fprocess = opts.fprocess;
+  return fn;
+}
+
+// --- internal ---
+
+/** A Go bool flag's value: `--update=false`, `--update false`; bare `--update` is true. */
+function parseBool(text: string): boolean {
+  if (/^(true|1|t)$/i.test(text)) return true;
+  if (/^(false|0|f)$/i.test(text)) return false;
+  throw new InvalidArgumentError('use true or false');
+}
