@@ -46,7 +46,7 @@ export async function handleAsync(ctx: AsyncContext, req: IncomingMessage, res: 
 async function accept(ctx: AsyncContext, req: IncomingMessage, res: ServerResponse, target: Target, method: string): Promise<void> {
   const name = parseQualifiedName(target.name);
   const queue = queueFor(ctx.provider, name); // 404 for an unknown function: OpenFaaS says 202 and loses it
-  if (ctx.auth && ctx.provider.authRequired(name)) ctx.auth.check(req, res);
+  if (ctx.auth && ctx.provider.authRequired(name)) ctx.auth.check(req, res, ctx.provider.authToken(name));
   const callbackUrl = callbackOf(req);
   const body = await readBuffer(req, { bytes: ctx.config.maxBodySize, setting: 'max_async_body_size' });
   const given = req.headers['x-call-id'];

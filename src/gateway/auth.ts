@@ -51,8 +51,11 @@ export class BasicAuth {
     this.#expected = digest(`${credentials.user}:${credentials.password}`);
   }
 
-  /** Passes a request with the right credentials; throws ERR_UNAUTHORIZED or ERR_TOO_MANY_AUTH_FAILURES. */
-  check(req: IncomingMessage, res?: ServerResponse): void {
+  /**
+   * Passes a request with the right credentials, or, for a function with a token, `Authorization:
+   * Bearer <token>` (`token`: its SHA-256); throws ERR_UNAUTHORIZED or ERR_TOO_MANY_AUTH_FAILURES.
+   */
+  check(req: IncomingMessage, res?: ServerResponse, token?: Buffer): void {
     const address = req.socket.remoteAddress ?? '';
     const now = Date.now();
     const failed = this.#failures.get(address);
@@ -62,17 +65,19 @@ export class BasicAuth {
       res?.setHeader('retry-after', String(seconds));
       throw errors.tooManyAuthFailures(seconds);
     }
-    if (this.#matches(req.headers.authorization)) return void this.#failures.delete(address);
+    if (this.#matches(req.headers.authorization, token)) return void this.#failures.delete(address);
     this.#fail(address, now);
     res?.setHeader('www-authenticate', 'Basic realm="Restricted"');
     throw errors.unauthorized();
   }
 
-  #matches(header: string | undefined): boolean {
-    const match = header === undefined ? null : /^basic\s+(\S+)$/i.exec(header.trim());
+  #matches(header: string | undefined, token: Buffer | undefined): boolean {
+    const match = header === undefined ? null : /^(basic|bearer)\s+(\S+)$/i.exec(header.trim());
     if (!match) return false;
+    const sent = match[2] as string;
     // Digests of equal length, so the comparison takes the same time whatever was sent.
-    return timingSafeEqual(digest(Buffer.from(match[1] as string, 'base64').toString('utf8')), this.#expected);
+    if (/^bearer$/i.test(match[1] as string)) return token !== undefined && timingSafeEqual(digest(sent), token);
+    return timingSafeEqual(digest(Buffer.from(sent, 'base64').toString('utf8')), this.#expected);
   }
 
   #fail(address: string, now: number): void {

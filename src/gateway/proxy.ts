@@ -28,7 +28,7 @@ export function proxyFunction(opts: ProxyOptions, req: IncomingMessage, res: Ser
   return serveCall(opts, req, res, () => {
     const { name, path, query } = splitTarget(url);
     const service = opts.provider.service(parseQualifiedName(name));
-    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, res);
+    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, res, opts.provider.authToken(service.spec.name));
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     return { name: service.spec.name, path, query, config: service.spec.config, invoke: (inv, sink) => service.invoke(inv, sink) };
   });
@@ -45,7 +45,7 @@ export function upgradeFunction(opts: ProxyOptions, req: IncomingMessage, socket
     if (!url.startsWith(PREFIX)) throw errors.notFound(req.method ?? 'GET', url);
     const { name, path, query } = splitTarget(url);
     const service = opts.provider.service(parseQualifiedName(name));
-    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req);
+    if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, undefined, opts.provider.authToken(service.spec.name));
     proxyUpgrade(req, socket, head, service.upgradeTarget(), query ? `${path}?${query}` : path, opts.upgraded);
   } catch (err) {
     sendErrorOnSocket(socket, toSluiceError(err));

@@ -54,6 +54,8 @@ export interface ProviderOptions {
 
 /** The label that puts a function's calls behind the gateway's basic auth. */
 export const AUTH_LABEL = 'com.sluice.auth';
+/** The annotation naming a secret whose value also opens such a function, as `Authorization: Bearer <value>`. */
+export const TOKEN_ANNOTATION = 'com.sluice.auth.token-secret';
 
 /** The environment variable naming the directory of a function's secret files. */
 export const SECRETS_DIR_ENV = 'SLUICE_SECRETS_DIR';
@@ -88,6 +90,8 @@ export class Provider {
   readonly #defaults: SpecDefaults;
   readonly #runDir: string;
   readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
+  /** SHA-256 of each guarded function's token (TOKEN_ANNOTATION), so a call's check needs no disk. */
+  readonly #tokens = new Map<string, Buffer>();
   /** The host's control groups for `limits`, or why there are none. */
   #cgroups: Cgroups | string = 'not detected yet';
 
@@ -135,6 +139,7 @@ export class Provider {
       const replicas = existing ? Math.min(Math.max(existing.service.desired, bounds.min), bounds.max) : Math.max(bounds.min, 1);
       const createdAt = existing?.createdAt ?? new Date().toISOString();
       this.#registry.save({ deployment: dep, replicas, createdAt });
+      await this.#loadToken(dep);
       if (!existing) {
         const service = this.#serviceFor(spec);
         this.#functions.set(dep.service, { deployment: dep, createdAt, service });
@@ -155,6 +160,7 @@ export class Provider {
       this.#functions.delete(name);
       await deployed.service.stop();
       await this.secrets.unmount(name);
+      this.#tokens.delete(name);
       this.#pruneBundles();
     });
   }
@@ -162,12 +168,16 @@ export class Provider {
   /** Stores a secret; a new value reaches the functions that list it at once (their files are rewritten). */
   async putSecret(name: string, value: Buffer, mode: 'create' | 'replace'): Promise<void> {
     await this.secrets.put(name, value, mode);
-    for (const [fn, { deployment }] of this.#functions) if (deployment.secrets?.includes(name)) await this.secrets.mount(fn, deployment.secrets);
+    for (const [fn, { deployment }] of this.#functions) {
+      if (deployment.secrets?.includes(name)) await this.secrets.mount(fn, deployment.secrets);
+      if (deployment.annotations?.[TOKEN_ANNOTATION] === name) await this.#loadToken(deployment);
+    }
   }
 
   /** Removes a secret no deployed function lists (ERR_SECRET_IN_USE names those that do). */
   async removeSecret(name: string): Promise<void> {
-    const users = [...this.#functions].filter(([, d]) => d.deployment.secrets?.includes(name)).map(([fn]) => fn);
+    const uses = (d: FunctionDeployment): boolean => d.secrets?.includes(name) === true || d.annotations?.[TOKEN_ANNOTATION] === name;
+    const users = [...this.#functions].filter(([, d]) => uses(d.deployment)).map(([fn]) => fn);
     if (users.length) throw errors.secretInUse(name, users.sort());
     await this.secrets.remove(name);
   }
@@ -194,6 +204,11 @@ export class Provider {
   /** Whether calls of the function need the gateway's credentials (label `com.sluice.auth=required`). */
   authRequired(name: string): boolean {
     return this.#functions.get(name)?.deployment.labels?.[AUTH_LABEL] === 'required';
+  }
+
+  /** SHA-256 of the function's token, when its TOKEN_ANNOTATION names one: a Bearer token that opens it. */
+  authToken(name: string): Buffer | undefined {
+    return this.#tokens.get(name);
   }
 
   /** The running service of a function, for the invocation path; ERR_FUNCTION_NOT_FOUND if none. */
@@ -224,9 +239,10 @@ export class Provider {
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
     let spec = await resolveSpec(dep, this.bundles, this.#defaults);
     if (spec.limits) this.#reportUnenforced(spec);
+    const token = dep.annotations?.[TOKEN_ANNOTATION];
+    const missing = await this.secrets.missing([...(dep.secrets ?? []), ...(token ? [token] : [])]);
+    if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
     if (dep.secrets?.length) {
-      const missing = await this.secrets.missing(dep.secrets);
-      if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
       spec = { ...spec, env: { ...spec.env, [SECRETS_DIR_ENV]: await this.secrets.mount(dep.service, dep.secrets) } };
     }
     const mode = spec.config.mode;
@@ -246,6 +262,14 @@ export class Provider {
     this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: `limits not enforced: ${why}${heap}` });
   }
 
+  /** Reads the function's token secret (trimmed, as a value written with echo) into #tokens, or forgets it. */
+  async #loadToken(dep: FunctionDeployment): Promise<void> {
+    const secret = dep.annotations?.[TOKEN_ANNOTATION];
+    const value = secret ? (await this.secrets.value(secret))?.toString('utf8').trim() : undefined;
+    if (value) this.#tokens.set(dep.service, createHash('sha256').update(value).digest());
+    else this.#tokens.delete(dep.service);
+  }
+
   async #restore(): Promise<void> {
     for (const entry of this.#registry.all()) {
       const name = entry.deployment.service;
@@ -253,6 +277,7 @@ export class Provider {
         const spec = await this.#resolve(entry.deployment, 'restore');
         const service = this.#serviceFor(spec);
         this.#functions.set(name, { deployment: entry.deployment, createdAt: entry.createdAt, service });
+        await this.#loadToken(entry.deployment);
         service.scale(entry.replicas);
       } catch (err) {
         this.#opts.log({ function: name, instance: '-', stream: 'stderr', text: `not restored: ${(err as Error).message}` });

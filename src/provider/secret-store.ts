@@ -60,6 +60,11 @@ export class SecretStore {
     await rm(this.#dir('store', name));
   }
 
+  /** A secret's value; undefined when it is not stored. */
+  value(name: string): Promise<Buffer | undefined> {
+    return this.#read(name);
+  }
+
   /** The names of `wanted` that are not stored. */
   async missing(wanted: readonly string[]): Promise<string[]> {
     const found = await Promise.all(wanted.map((name) => this.has(name)));

@@ -121,6 +121,42 @@ describe('basic auth, on by default', () => {
     assert.equal((await runSluice(node, ['list'], { env: { HOME: home, SLUICE_BASIC_AUTH: `admin:${password}` } })).code, 0);
   });
 
+  it('opens a guarded function to the Bearer token its com.sluice.auth.token-secret holds, and only that function', async () => {
+    const secret = (method: string, value: string): Promise<Response> =>
+      fetch(`${node.url}/system/secrets`, { method, headers: admin, body: JSON.stringify({ name: 'tokened-token', value }) });
+    assert.equal((await secret('POST', 't0ken-1\n')).status, 202);
+    const dir = await tempDir('sluice-auth-token-');
+    await mkdir(path.join(dir, 'tokened'));
+    await writeFile(path.join(dir, 'tokened', 'handler.ts'), "export default async () => 'hello from tokened';\n");
+    const stack = (tokenSecret: string): string =>
+      'version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  tokened:\n    lang: node-ts\n    handler: ./tokened\n    image: tokened:latest\n' +
+      `    labels:\n      com.sluice.auth: required\n    annotations:\n      com.sluice.auth.token-secret: ${tokenSecret}\n`;
+    await writeFile(path.join(dir, 'stack.yml'), stack('tokened-token'));
+    const env = { HOME: home, SLUICE_BASIC_AUTH: `admin:${password}` };
+    const up = await runSluice(node, ['up', '-f', path.join(dir, 'stack.yml')], { env });
+    assert.equal(up.code, 0, up.stderr);
+    await waitReady(node, 'tokened', admin);
+
+    const call = async (fn: string, headers: Record<string, string>): Promise<number> => (await fetch(`${node.url}/function/${fn}`, { method: 'POST', headers })).status;
+    assert.equal(await call('tokened', { authorization: 'Bearer t0ken-1' }), 200);
+    assert.equal(await call('tokened', admin), 200, 'the admin credentials open it too');
+    assert.equal(await call('tokened', { authorization: 'Bearer wrong' }), 401);
+    assert.equal(await call('tokened', {}), 401);
+    assert.equal(await call('guarded', { authorization: 'Bearer t0ken-1' }), 401, 'a token opens its own function only');
+    assert.equal((await fetch(`${node.url}/async-function/tokened`, { method: 'POST', headers: { authorization: 'Bearer t0ken-1' } })).status, 202);
+
+    assert.equal((await secret('PUT', 't0ken-2')).status, 202);
+    assert.equal(await call('tokened', { authorization: 'Bearer t0ken-2' }), 200, 'a rotated token works at once');
+    assert.equal(await call('tokened', { authorization: 'Bearer t0ken-1' }), 401, 'and the old one no longer');
+    const removal = await fetch(`${node.url}/system/secrets`, { method: 'DELETE', headers: admin, body: '{"name":"tokened-token"}' });
+    assert.equal(removal.status, 409, 'the token secret is in use');
+
+    await writeFile(path.join(dir, 'stack.yml'), stack('no-such-token'));
+    const missing = await runSluice(node, ['deploy', '-f', path.join(dir, 'stack.yml')], { env });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /names secret\(s\) that do not exist: no-such-token/);
+  });
+
   it('answers 429 with Retry-After to an address that failed 10 times in a minute, even with the right password', async () => {
     for (let i = 0; i < 10; i++) assert.equal((await fetch(`${node.url}/system/info`, { headers: basic(`admin:guess${i}`) })).status, 401);
     const blocked = await fetch(`${node.url}/system/info`, { headers: admin });
