@@ -1,6 +1,7 @@
 /**
  * `sluice deploy`'s faas-cli flags against a fake gateway that records what it is sent: `-e`, `-l`,
- * `--annotation` and `--secret` merged over the stack file's, `--replace`, `--update=false`,
+ * `--annotation`, `--secret`, `--constraint`, `--readonly` and the limits/requests flags merged over
+ * the stack file's, `--replace`, `--update=false`,
  * `--image/--name/--fprocess` without a stack file, and the global `--filter`/`--regex`.
  */
 import assert from 'node:assert/strict';
@@ -31,6 +32,12 @@ functions:
   other:
     image: cat:latest
     fprocess: cat
+  sized:
+    image: cat:latest
+    fprocess: cat
+    limits: {memory: 64Mi, cpu: 250m}
+    requests: {memory: 32Mi}
+    constraints: [node.platform.os == linux]
 `;
 
 interface Seen {
@@ -97,6 +104,50 @@ describe('sluice deploy flags', () => {
     ]);
   });
 
+  it('merges --constraint (added), --readonly and the limit/request flags (flags win, the file\'s other value kept)', async () => {
+    const run = await sluice([
+      'deploy', '--filter', 'sized',
+      '--constraint', 'node.platform.os == linux', '--constraint', 'zone=eu',
+      '--readonly',
+      '--memory-limit', '128Mi', '--cpu-request', '100m', '--memory-request', '48Mi',
+    ]);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.deepEqual(deployed(), [
+      {
+        service: 'sized',
+        image: 'cat:latest',
+        envProcess: 'cat',
+        limits: { memory: '128Mi', cpu: '250m' },
+        requests: { memory: '48Mi', cpu: '100m' },
+        constraints: ['node.platform.os == linux', 'zone=eu'],
+        readOnlyRootFilesystem: true,
+      },
+    ]);
+  });
+
+  it('sends the flags\' limits and requests without a stack file; --readonly=false sets nothing', async () => {
+    const run = await sluice(['deploy', '--image', 'x', '--name', 'f', '--cpu-limit', '1', '--memory-limit', 'lots', '--memory-request', '64Mi', '--readonly=false']);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    // Not checked here: the gateway answers a bad quantity with a 400 naming it.
+    assert.deepEqual(deployed(), [{ service: 'f', image: 'x', limits: { cpu: '1', memory: 'lots' }, requests: { memory: '64Mi' } }]);
+  });
+
+  it('store deploy merges --secret (added) with -e/-l/--annotation as deploy does', async () => {
+    const run = await sluice(['store', 'deploy', 'img-a', '-u', workDir, '--name', 'alias', '--secret', 'api', '--secret', 'db', '-e', 'A=flag']);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.deepEqual(deployed(), [
+      {
+        service: 'alias',
+        image: 'cat:latest',
+        envProcess: 'cat',
+        envVars: { A: 'flag', KEEP: 'file' },
+        labels: { team: 'file' },
+        annotations: { topic: 'file' },
+        secrets: ['db', 'api'],
+      },
+    ]);
+  });
+
   it('--update=false only POSTs; --replace DELETEs first; both with --update is a usage error', async () => {
     assert.equal((await sluice(['deploy', '--image', 'x', '--name', 'f', '--update=false'])).code, EXIT.ok);
     assert.deepEqual(seen.map((r) => r.method), ['POST']);
@@ -119,6 +170,9 @@ describe('sluice deploy flags', () => {
       [['deploy', '--fprocess', 'cat'], /--fprocess needs --image and --name/],
       [['deploy', '--image', 'x', '--name', 'Bad_Name'], /invalid function name "Bad_Name"/],
       [['deploy', '--update=maybe'], /use true or false/],
+      [['deploy', '--readonly=maybe'], /use true or false/],
+      [['deploy', '--memory-limit', ' '], /--memory-limit needs a value/],
+      [['deploy', '--constraint', ''], /--constraint needs a value/],
       [['deploy', '--filter', 'img-*', '--regex', 'img'], /pass --filter or --regex, not both/],
       [['deploy', '--regex', '('], /--regex "\(" is not a valid regular expression/],
       [['deploy', '--filter', 'nothing-*'], /^Error: no functions matching --filter\/--regex were found$/m],

@@ -2,7 +2,9 @@
  * faas-cli's deploy flags and stack keys against a real gateway: `deploy --image --name --fprocess`
  * without a stack file; `-e`, `-l`, `--annotation` as `GET /system/function/NAME` shows them;
  * `--secret` (a missing one is the gateway's error, naming it); `--replace`; `--update=false` on a
- * deployed function (409, exit 1); `--filter`/`--regex` over a two-function stack; `environment_file`.
+ * deployed function (409, exit 1); `--filter`/`--regex` over a two-function stack; `environment_file`;
+ * `--memory-limit`/`--cpu-limit`/`--*-request`, `--constraint` and `--readonly` shown back, and a
+ * bad limit refused by the gateway (its 400 message, exit 1).
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -120,5 +122,30 @@ describe('sluice deploy flags against a real gateway', () => {
     const run = await sluice(['deploy', '--filter', 'stack-a', '-e', 'SHARED=flag'], withStack);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual((await status('stack-a')).envVars, { FROM: 'file', KEEP: 'inline', SHARED: 'flag' });
+  });
+
+  it('shows --memory-limit, --cpu-limit, the requests, --constraint and --readonly back; a bad limit is exit 1 with the gateway\'s message', async () => {
+    const run = await sluice([
+      'deploy', '--image', 'cat', '--name', 'sized', '--fprocess', 'cat',
+      '--memory-limit', '128Mi', '--cpu-limit', '500m', '--memory-request', '64Mi', '--cpu-request', '100m',
+      '--constraint', 'node.platform.os == linux', '--constraint', 'zone=eu', '--readonly',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const fn = await status('sized');
+    assert.deepEqual(fn.limits, { memory: '128Mi', cpu: '500m' });
+    assert.deepEqual(fn.requests, { memory: '64Mi', cpu: '100m' });
+    assert.deepEqual(fn.constraints, ['node.platform.os == linux', 'zone=eu']);
+    assert.equal(fn.readOnlyRootFilesystem, true);
+    await waitAvailable(node, 'sized');
+    const res = await fetch(`${node.url}/function/sized`, { method: 'POST', body: 'limited' });
+    assert.equal(await res.text(), 'limited');
+    // Deployed already (PUT) or new (POST): the gateway's 400 names the bad value; nothing changes.
+    for (const name of ['sized', 'new-sized']) {
+      const bad = await sluice(['deploy', '--image', 'cat', '--name', name, '--fprocess', 'cat', '--memory-limit', 'lots']);
+      assert.equal(bad.code, 1, bad.stderr);
+      assert.match(bad.stderr, /limits\.memory "lots" is not a memory size/);
+    }
+    assert.deepEqual((await status('sized')).limits, { memory: '128Mi', cpu: '500m' });
+    assert.ok(!(await deployedNames()).includes('new-sized'));
   });
 });

@@ -15,6 +15,16 @@ export type DeployFlags = {
   annotation?: [string, string][];
   /** `--secret NAME`, repeatable: added to the stack's `secrets`. */
   secret?: string[];
+  /** `--constraint C`, repeatable: added to the stack's `constraints` (sent and shown back, not used for placement). */
+  constraint?: string[];
+  /** `--readonly`: `readOnlyRootFilesystem: true` (false leaves the stack's `readonly_root_filesystem`). */
+  readonly?: boolean;
+  /** `--memory-limit`, `--cpu-limit`: win over the stack's `limits` (the gateway checks the quantities). */
+  memoryLimit?: string;
+  cpuLimit?: string;
+  /** `--memory-request`, `--cpu-request`: win over the stack's `requests` (stored, not enforced). */
+  memoryRequest?: string;
+  cpuRequest?: string;
   /** Remove the function first (when deployed), then create it. */
   replace?: boolean;
   /** `PUT`, then `POST` on 404 (default true); false: `POST` only, an existing function is a 409. */
@@ -28,6 +38,12 @@ export function addDeployFlags(cmd: Command): Command {
     .option('-l, --label <key=value>', "a label, over the stack file's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
     .option('--annotation <key=value>', "an annotation, over the stack file's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
     .option('--secret <name>', "a secret to mount, added to the stack file's (repeatable)", repeatable(String))
+    .option('--constraint <constraint>', "a placement constraint, added to the stack file's (repeatable; shown back, not used)", repeatable(nonEmpty('--constraint')))
+    .option('--readonly [bool]', 'readOnlyRootFilesystem: true (--readonly=false keeps the stack file\'s setting)', parseBool)
+    .option('--memory-limit <quantity>', "memory limit, over the stack file's limits.memory (e.g. 128Mi)", nonEmpty('--memory-limit'))
+    .option('--cpu-limit <quantity>', "CPU limit, over the stack file's limits.cpu (e.g. 500m or 1)", nonEmpty('--cpu-limit'))
+    .option('--memory-request <quantity>', "memory request, over the stack file's requests.memory (stored, not enforced)", nonEmpty('--memory-request'))
+    .option('--cpu-request <quantity>', "CPU request, over the stack file's requests.cpu (stored, not enforced)", nonEmpty('--cpu-request'))
     .option('--replace', 'remove each function first if it is deployed, then create it')
     .option('--update [bool]', 'update in place if deployed, else create (default true; --update=false: create only, fail if it exists)', parseBool);
 }
@@ -39,7 +55,10 @@ export function checkDeployFlags(flags: DeployFlags): void {
 
 /**
  * A stack function with the flags merged in, as faas-cli merges them: `-e`, `-l` and `--annotation`
- * win over the file's maps; `--secret` names are added to the file's list (no duplicates).
+ * win over the file's maps; `--secret` and `--constraint` are added to the file's lists (no
+ * duplicates); `--readonly` sets `readOnlyRootFilesystem`; `--memory-limit`, `--cpu-limit`,
+ * `--memory-request` and `--cpu-request` win over the file's `limits`/`requests`, the file's other
+ * value kept. Quantities are sent as given: the gateway checks limits (a bad one is its 400).
  */
 export function withDeployFlags(fn: StackFunction, flags: DeployFlags): StackFunction {
   const merged = (map: Record<string, string>, pairs: [string, string][] | undefined): Record<string, string> => ({ ...map, ...Object.fromEntries(pairs ?? []) });
@@ -51,6 +70,13 @@ export function withDeployFlags(fn: StackFunction, flags: DeployFlags): StackFun
   };
   const secrets = [...new Set([...(fn.secrets ?? []), ...(flags.secret ?? [])])];
   if (secrets.length) out.secrets = secrets;
+  const constraints = [...new Set([...(fn.constraints ?? []), ...(flags.constraint ?? [])])];
+  if (constraints.length) out.constraints = constraints;
+  if (flags.readonly === true) out.readOnlyRootFilesystem = true;
+  const limits = resources(fn.limits, flags.memoryLimit, flags.cpuLimit);
+  if (limits) out.limits = limits;
+  const requests = resources(fn.requests, flags.memoryRequest, flags.cpuRequest);
+  if (requests) out.requests = requests;
   return out;
 }
 
@@ -72,6 +98,27 @@ export function imageFunction(opts: { image?: string; name?: string; fprocess?: 
 }
 
 // --- internal ---
+
+/** The stack's `limits` or `requests` with the flags' values over them; undefined when neither has any. */
+function resources(
+  file: { memory?: string; cpu?: string } | undefined,
+  memory: string | undefined,
+  cpu: string | undefined,
+): { memory?: string; cpu?: string } | undefined {
+  const out = { ...file };
+  if (memory !== undefined) out.memory = memory;
+  if (cpu !== undefined) out.cpu = cpu;
+  return out.memory === undefined && out.cpu === undefined ? undefined : out;
+}
+
+/** A flag value that must not be empty (quantities, constraints), trimmed; what it means is the gateway's to check. */
+function nonEmpty(flag: string): (text: string) => string {
+  return function parseNonEmpty(text) {
+    const trimmed = text.trim();
+    if (!trimmed) throw new InvalidArgumentError(`${flag} needs a value`);
+    return trimmed;
+  };
+}
 
 /** A Go bool flag's value: `--update=false`, `--update false`; bare `--update` is true. */
 function parseBool(text: string): boolean {

@@ -67,7 +67,7 @@ export async function runDeploy(opts: DeployOptions, ctx: CliContext): Promise<v
  * `<stack dir>/build/<name>` (packed, uploaded, then named in the deployment); one without `lang`
  * deploys its `image` + `fprocess` as is. Stops at the first failure.
  * @param bundles bundle folder per function name, when just built (`up`)
- * @param flags `-e`, `-l`, `--annotation`, `--secret` merged into each function; `--replace`, `--update`
+ * @param flags `-e`, `-l`, `--annotation`, `--secret`, `--constraint`, `--readonly`, limits and requests merged into each function; `--replace`, `--update`
  */
 export async function deployStack(stack: Stack, ctx: CliContext, bundles?: ReadonlyMap<string, string>, flags: DeployFlags = {}): Promise<DeployResult[]> {
   checkDeployFlags(flags);

@@ -8,8 +8,9 @@ import type { CliContext } from '../_context.js';
 import { openStore, storeFunction } from '../_store.js';
 import { buildStackFunction } from './build.js';
 import { deployStackFunction } from './deploy.js';
+import { withDeployFlags } from './deploy-flags.js';
 
-/** Flags of `sluice store deploy` (faas-cli's, but `--secret` and `--constraint`: Sluice has neither yet). */
+/** Flags of `sluice store deploy` (faas-cli's, but `--constraint`). */
 export type StoreDeployOptions = {
   /** Deploy under this name instead of the store's. */
   name?: string;
@@ -19,6 +20,8 @@ export type StoreDeployOptions = {
   label?: [string, string][];
   /** `--annotation K=V`, repeatable; wins over the store's annotations. */
   annotation?: [string, string][];
+  /** `--secret NAME`, repeatable; added to the store's secrets. */
+  secret?: string[];
   /** Remove the function first when it exists, then create it. */
   replace?: boolean;
   /** Update in place, else create: the default, accepted for faas-cli's scripts. */
@@ -48,18 +51,9 @@ export async function runStoreDeploy(name: string, opts: StoreDeployOptions, ctx
 
 // --- internal ---
 
-/** The store's function as deployed: renamed by `--name`, its maps merged with the flags (flags win). */
+/** The store's function as deployed: renamed by `--name`, merged with the flags as `deploy` merges them. */
 function withFlags(fn: StackFunction, opts: StoreDeployOptions): StackFunction {
   if (opts.name !== undefined) assertFunctionName(opts.name);
-  const merged = (map: Record<string, string>, pairs: [string, string][] | undefined): Record<string, string> => ({
-    ...map,
-    ...Object.fromEntries(pairs ?? []),
-  });
-  return {
-    ...fn,
-    name: opts.name ?? fn.name,
-    environment: merged(fn.environment, opts.env),
-    labels: merged(fn.labels, opts.label),
-    annotations: merged(fn.annotations, opts.annotation),
-  };
+  const { env, label, annotation, secret } = opts;
+  return { ...withDeployFlags(fn, { env, label, annotation, secret }), name: opts.name ?? fn.name };
 }

@@ -60,6 +60,7 @@ export function registerStore(program: Command, io: CliIo): void {
     .option('-e, --env <key=value>', "an environment variable, over the store's (repeatable)", repeatable(keyValue('-e KEY=value')))
     .option('-l, --label <key=value>', "a label, over the store's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
     .option('--annotation <key=value>', "an annotation, over the store's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
+    .option('--secret <name>', "a secret to mount, added to the store's (repeatable)", repeatable(String))
     .addOption(new Option('--replace', 'remove the function first if it is deployed, then create it').conflicts('update'))
     .option('--update', 'update it in place if deployed, else create it (the default)')
     .option('--json', 'print JSON: name, status, bundle, url')
