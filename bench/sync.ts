@@ -4,7 +4,8 @@
  * (c) a minimal node:http + undici dispatch relay to the same replica (the floor of this design).
  * This VM's neighbours make single runs swing, so a, b and c alternate for BENCH_ROUNDS rounds and
  * the medians are compared. Prints req/s, p50/p99, the ratios b/a and b/c, and RSS.
- * Env: BENCH_SECONDS per run (default 5), BENCH_ROUNDS (default 3).
+ * Env: BENCH_SECONDS per run (default 5), BENCH_ROUNDS (default 3), BENCH_AUTH=1 to run (b) with
+ * basic auth on, as `npm start` does (the function stays open: the check is one lookup per call).
  */
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -27,7 +28,8 @@ async function startServer(script: string, ...args: string[]): Promise<{ url: st
 }
 
 const bare = await startServer('bare-echo-server.ts');
-const node = await startSluice({ nodeArgs: (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean) });
+const auth = process.env['BENCH_AUTH'] === '1';
+const node = await startSluice({ nodeArgs: (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean), env: auth ? { basic_auth: 'true' } : {} });
 await deployNodeTs(node, 'echo', await readFile(path.join(ROOT, 'functions', 'echo', 'handler.ts'), 'utf8'), { environment: { RAW_BODY: 'true' } });
 await waitAvailable(node, 'echo');
 const gatewayUrl = `${node.url}/function/echo`;
@@ -55,7 +57,7 @@ const mb = median(b);
 const mc = median(c);
 console.log(`sync benchmark: autocannon, 50 connections, POST 100 bytes, ${rounds} alternating rounds of ${seconds}s, medians`);
 console.log(row('(a) bare node:http echo', ma));
-console.log(row('(b) sluice → node-ts echo (1 replica)', mb));
+console.log(row(`(b) sluice → node-ts echo (1 replica)${auth ? ', auth on' : ''}`, mb));
 console.log(row('(c) minimal dispatch relay → same', mc));
 const rounded = (xs: LoadResult[]): string => xs.map((r) => r.requestsPerSecond.toFixed(0)).join(' / ');
 console.log(`rounds (req/s): a ${rounded(a)}   b ${rounded(b)}   c ${rounded(c)}`);

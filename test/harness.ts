@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ export interface SluiceNode {
   readonly process: ChildProcess;
   /** Everything the node printed so far (stdout and stderr). */
   output(): string;
+  /** Headers for its /system API: the admin's basic auth when the node runs with auth on, else none. */
+  readonly system: Record<string, string>;
   /** SIGTERM, wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL, wait for exit. */
@@ -67,9 +69,12 @@ export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> 
     child.stdout.on('data', onData);
     void exited.then((code) => reject(new Error(`sluice serve exited with ${code}:\n${output}`)));
   });
+  const password = await readFile(path.join(dataDir, 'auth', 'basic-auth-password'), 'utf8').catch(() => undefined);
+  const authOn = /^(true|1)$/i.test(opts.env?.['basic_auth'] ?? '') && !opts.args?.includes('--no-auth') && !opts.args?.includes('--auth-dir');
   const node: SluiceNode = {
     url,
     dataDir,
+    system: authOn && password ? { authorization: `Basic ${Buffer.from(`admin:${password.trim()}`).toString('base64')}` } : {},
     process: child,
     output: () => output,
     stop: async () => {
@@ -165,7 +170,7 @@ export async function deployNodeTs(
   const fn = stack.functions[0];
   if (!fn) throw new Error('stack has no function');
   const bundle = await buildFunction(stack, fn);
-  const upload = await fetch(`${node.url}/system/bundles`, { method: 'POST', body: await packBundle(bundle.dir), headers: { 'content-type': 'application/gzip' } });
+  const upload = await fetch(`${node.url}/system/bundles`, { method: 'POST', body: await packBundle(bundle.dir), headers: { ...node.system, 'content-type': 'application/gzip' } });
   if (upload.status !== 201) throw new Error(`bundle upload: ${upload.status} ${await upload.text()}`);
   const { bundle: digest } = (await upload.json()) as { bundle: string };
   await deploy(node, deploymentFor(fn, digest));
@@ -174,8 +179,8 @@ export async function deployNodeTs(
 /** PUT the deployment, POST it when it does not exist yet (faas-cli `deploy` semantics). */
 export async function deploy(node: SluiceNode, deployment: object): Promise<void> {
   const body = JSON.stringify(deployment);
-  let res = await fetch(`${node.url}/system/functions`, { method: 'PUT', body });
-  if (res.status === 404) res = await fetch(`${node.url}/system/functions`, { method: 'POST', body });
+  let res = await fetch(`${node.url}/system/functions`, { method: 'PUT', body, headers: node.system });
+  if (res.status === 404) res = await fetch(`${node.url}/system/functions`, { method: 'POST', body, headers: node.system });
   if (res.status !== 202) throw new Error(`deploy: ${res.status} ${await res.text()}`);
 }
 
@@ -186,7 +191,7 @@ export async function deploy(node: SluiceNode, deployment: object): Promise<void
  */
 export async function waitAvailable(node: SluiceNode, name: string, count = 1): Promise<void> {
   await eventually(async () => {
-    const res = await fetch(`${node.url}/system/function/${name}`);
+    const res = await fetch(`${node.url}/system/function/${name}`, { headers: node.system });
     const status = (await res.json()) as { availableReplicas?: number };
     return (status.availableReplicas ?? 0) >= count;
   }, 90_000, `${count} available replica(s) of ${name}`);
