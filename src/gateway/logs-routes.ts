@@ -12,7 +12,7 @@ const MAX_UNSENT_BYTES = 1024 * 1024;
  */
 export async function streamLogs(provider: Provider, res: ServerResponse, query: URLSearchParams): Promise<void> {
   const { follow, ...wanted } = parseLogQuery(query);
-  if (!provider.logs.has(wanted.name) && !provider.list().some((fn) => fn.name === wanted.name)) throw errors.functionNotFound(wanted.name);
+  if (!provider.has(wanted.name) && !provider.logs.has(wanted.name)) throw errors.functionNotFound(wanted.name);
   // Follow before reading, so no line falls between the two; the read's lines go first, then these.
   const early: LogMessage[] = [];
   let send: (message: LogMessage) => void = (m) => early.push(m);

@@ -201,6 +201,11 @@ export class Provider {
     return statusOf(deployed.deployment, deployed.service, deployed.createdAt, this.metrics.invocations(name));
   }
 
+  /** Whether a function of that name is deployed. */
+  has(name: string): boolean {
+    return this.#functions.has(name);
+  }
+
   /** Whether calls of the function need the gateway's credentials (label `com.sluice.auth=required`). */
   authRequired(name: string): boolean {
     return this.#functions.get(name)?.deployment.labels?.[AUTH_LABEL] === 'required';
