@@ -35,6 +35,19 @@ export function formatMemory(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * What a call is told when the kernel killed its process for going over the memory limit: a
+ * replica's process or, in the per-call modes, the call's own (see process-replica.ts, call-slot.ts).
+ */
+export function memoryKillReason(limitBytes: number): string {
+  return `was killed for using more than its memory limit of ${formatMemory(limitBytes)} (limits.memory)`;
+}
+
+/** What a call is told when a Node process ran out of the heap its memory limit leaves it (`--max-old-space-size`). */
+export function heapExhaustedReason(heapMiB: string | undefined, limitBytes: number): string {
+  return `ran out of memory: its JavaScript heap is bounded to ${heapMiB ?? '?'} MiB of its ${formatMemory(limitBytes)} (limits.memory)`;
+}
+
 function memoryBytes(name: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKMGT]i?)?$/.exec(text.trim());
   const unit = MEMORY_UNITS[match?.[2] ?? ''];

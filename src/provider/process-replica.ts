@@ -10,7 +10,7 @@ import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, ty
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 import { JOIN_AND_EXEC, type Cgroups, type ReplicaCgroup } from './cgroups.js';
-import { formatMemory } from './limits.js';
+import { heapExhaustedReason, memoryKillReason } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 10_000;
@@ -222,11 +222,11 @@ export class ProcessReplica implements Replica {
   async #memoryReason(child: ChildProcess, signal: NodeJS.Signals | null, cgroup: ReplicaCgroup | undefined): Promise<string | undefined> {
     const limit = this.spec.limits?.memoryBytes;
     if (limit === undefined) return undefined;
-    if (signal === 'SIGKILL' && (await cgroup?.oomKilled())) return `was killed for using more than its memory limit of ${formatMemory(limit)} (limits.memory)`;
+    if (signal === 'SIGKILL' && (await cgroup?.oomKilled())) return memoryKillReason(limit);
     // Its last stderr lines may still be on their way after the exit.
     await Promise.race([once(child, 'close'), sleep(STDERR_GRACE_MS)]);
     const heap = /--max-old-space-size=(\d+)/.exec(this.spec.env['NODE_OPTIONS'] ?? '')?.[1];
-    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return `ran out of memory: its JavaScript heap is bounded to ${heap ?? '?'} MiB of its ${formatMemory(limit)} (limits.memory)`;
+    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return heapExhaustedReason(heap, limit);
     return undefined;
   }
 
