@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from './api/index.js';
 import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
-import { BasicAuth, PASSWORD_FILE, createGateway, loadCredentials, type Credentials } from './gateway/index.js';
+import { BasicAuth, PASSWORD_FILE, createGateway, createMetricsServer, loadCredentials, type Credentials } from './gateway/index.js';
 import { Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
 import { AsyncMetrics, CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
@@ -49,6 +50,8 @@ export interface WorkerNodeOptions {
   readonly authorization?: string;
   /** `data` (the SQLite queue's dir, shared with the gateway's) and `nats`, as for `sluice serve`. */
   readonly flags: GatewayFlags;
+  /** Serve `/metrics` and `/healthz` on this port (0: any free one), on the `bind` address; absent: none. */
+  readonly metricsPort?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -67,17 +70,27 @@ export async function startWorkerNode(opts: WorkerNodeOptions): Promise<{ stop()
   const logger = pino({ level: config.logLevel, base: undefined });
   const invoker = gatewayInvoker(opts.gatewayUrl, opts.authorization);
   const { backend, callbacks } = await openAsync(config);
-  const worker = new Worker({ invoker, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg) });
+  const registry = opts.metricsPort === undefined ? undefined : new MetricsRegistry();
+  // The queues' names come from the gateway: while it cannot answer, the depth shows the built-in ones.
+  const metrics = registry && new AsyncMetrics(registry, backend.queue, () => invoker.queues().catch(() => []));
+  const worker = new Worker({ invoker, backend, config: config.async, logger, postCallback: (msg) => callbacks.post(msg), ...(metrics ? { metrics } : {}) });
+  const metricsServer = registry && createMetricsServer(registry);
+  const stop = async (): Promise<void> => {
+    await worker.stop(config.drainTimeoutMs);
+    // Scrapes during the drain still see the last calls counted.
+    await metricsServer?.close();
+    await backend.close();
+    await callbacks.close();
+    await invoker.close();
+  };
+  const metricsAddress = await metricsServer?.listen(opts.metricsPort ?? 0, config.bind, '--metrics-port (env SLUICE_WORKER_METRICS_PORT)').catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
   worker.start();
   process.stdout.write(`Sluice ${VERSION} worker running the async calls of ${opts.gatewayUrl} (async queue: ${backend.kind})\n`);
-  return {
-    stop: async () => {
-      await worker.stop(config.drainTimeoutMs);
-      await backend.close();
-      await callbacks.close();
-      await invoker.close();
-    },
-  };
+  if (metricsAddress) process.stdout.write(`Metrics on ${urlOf(metricsAddress)}/metrics\n`);
+  return { stop };
 }
 
 /** Starts a node without touching process signals (tests and embedding use this). */
@@ -138,7 +151,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     throw err;
   }
   worker?.start();
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = urlOf(address);
   process.stdout.write(`Sluice ${VERSION} gateway listening on ${url} (data in ${config.dataDir}; async queue: ${backend.kind})\n`);
   process.stdout.write(authNotice(config, url, auth?.created));
   if (opts.stackFile) await deployStack(opts.stackFile, url, opts.env, logger, auth?.credentials);
@@ -168,6 +181,11 @@ async function untilSignal(start: () => Promise<{ stop(): Promise<void> }>, stop
   const signal = await stopSignal;
   process.stdout.write(`${signal}: ${stopping}…\n`);
   await node.stop();
+}
+
+/** `http://host:port` of a listening server (IPv6 hosts in brackets). */
+function urlOf(address: AddressInfo): string {
+  return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 /** The async backend (SQLite in the data dir, or JetStream) and the callback client of a node. */

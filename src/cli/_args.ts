@@ -34,6 +34,13 @@ export function parseReplicas(text: string): number {
   return Number(text);
 }
 
+/** Parses a TCP port flag: a whole number from 0 (any free port) to 65535. */
+export function parsePort(text: string): number {
+  const n = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new InvalidArgumentError('use a TCP port, 0 to 65535 (0: any free port)');
+  return n;
+}
+
 /** Makes a repeatable commander option out of a value parser. */
 export function repeatable<T>(parse: (text: string) => T): (text: string, previous: T[] | undefined) => T[] {
   return function collect(text, previous) {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { SluiceError, VERSION, errors } from '../api/index.js';
 import type { CallRecord } from '../api/index.js';
-import { parseDurationFlag, parseHeader, parseLimit, parseQuery, parseReplicas, parseSince } from './_args.js';
+import { parseDurationFlag, parseHeader, parseLimit, parsePort, parseQuery, parseReplicas, parseSince } from './_args.js';
 import { answerError } from './_client.js';
 import { CallStateError, EXIT, GatewayAnswerError, UsageError, exitCodeFor, formatError } from './_errors.js';
 import { DEFAULT_GATEWAY, normalizeGatewayUrl, resolveGatewayUrl } from './_gateway-url.js';
@@ -240,6 +240,18 @@ describe('runCli', () => {
     const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['serve', '--port', 'abc'], io), EXIT.usage);
     assert.match(stderr(), /^Error: invalid configuration:\n {2}port=abc: not a TCP port/);
+  });
+
+  it('rejects a bad worker --metrics-port or SLUICE_WORKER_METRICS_PORT before starting anything (exit 2)', async () => {
+    const flag = captureIo(workDir);
+    assert.equal(await runCli(['worker', '-g', refused, '--metrics-port', '70000'], flag.io), EXIT.usage);
+    assert.match(flag.stderr(), /option '--metrics-port <port>' argument '70000' is invalid\. use a TCP port/);
+    const env = captureIo(workDir, { env: { SLUICE_WORKER_METRICS_PORT: 'abc' } });
+    assert.equal(await runCli(['worker', '-g', refused], env.io), EXIT.usage);
+    assert.match(env.stderr(), /^Error: invalid configuration:\n {2}SLUICE_WORKER_METRICS_PORT=abc: not a TCP port/);
+    assert.equal(parsePort(' 9102 '), 9102);
+    assert.equal(parsePort('0'), 0);
+    for (const bad of ['', '-1', '65536', '1.5', 'http']) assert.throws(() => parsePort(bad), InvalidArgumentError, bad);
   });
 
   it('exits 4 when the stack file is missing', async () => {

@@ -18,6 +18,7 @@ import type { AsyncBackend } from '../queue/index.js';
 import type { AsyncMetrics, Worker } from '../worker/index.js';
 import { callsRoutes } from './calls-routes.js';
 import { streamLogs } from './logs-routes.js';
+import { sendHealthy, sendMetrics } from './metrics.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { decodeSegment } from './internal/decode.js';
 
@@ -90,17 +91,10 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
     GET: (ctx, _req, res, { query }) => streamLogs(ctx.provider, res, query),
   },
   '/metrics': {
-    GET: async (ctx, _req, res) => {
-      const text = (await ctx.metrics.metrics()) + ctx.provider.metrics.text();
-      res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    },
+    GET: (ctx, _req, res) => sendMetrics(res, ctx.metrics, ctx.provider.metrics.text()),
   },
   '/healthz': {
-    GET: (_ctx, _req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('OK');
-    },
+    GET: (_ctx, _req, res) => sendHealthy(res),
   },
 };
 

@@ -72,4 +72,27 @@ describe('sluice worker beside a gateway that only accepts (serve --no-worker)',
     const node = await startSluice({ args: ['--no-worker'], env: { log_level: 'info' } });
     await runCalls(node, await startWorker(node, ['--data', node.dataDir]));
   });
+
+  it('serves its own async metrics on --metrics-port, counting the calls it ran and their callbacks', async () => {
+    const node = await startSluice({ args: ['--no-worker'] });
+    const worker = await startWorker(node, ['--data', node.dataDir, '--metrics-port', '0']);
+    const metricsUrl = await eventually(() => /Metrics on (http:\/\/\S+)\/metrics/.exec(worker.output())?.[1], 5000, 'the metrics address');
+    assert.equal(await (await fetch(`${metricsUrl}/healthz`)).text(), 'OK');
+    const receiver = await startReceiver();
+    await deploy(node, { service: 'echo', image: 'cat', envProcess: 'cat' });
+    const res = await fetch(`${node.url}/async-function/echo`, { method: 'POST', body: 'hi', headers: { 'x-callback-url': `${receiver.url}/cb` } });
+    assert.equal(res.status, 202);
+    await receiver.waitFor(1);
+    const scraped = await eventually(async () => {
+      const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+      return /^sluice_callback_deliveries_total\{code="200"\} 1$/m.test(text) && text;
+    }, 5000, 'the callback to be counted');
+    assert.match(scraped, /^sluice_async_calls_total\{function="echo\.openfaas-fn",status="succeeded"\} 1$/m);
+    assert.match(scraped, /^sluice_queue_depth\{queue="faas-request"\} 0$/m);
+    const gatewayText = await (await fetch(`${node.url}/metrics`)).text();
+    assert.doesNotMatch(gatewayText, /^sluice_async_calls_total\{/m, 'the gateway ran none itself, so counted none');
+    await receiver.close();
+    assert.equal(await worker.stop(), 0, 'the worker stops cleanly on SIGTERM');
+    await assert.rejects(fetch(`${metricsUrl}/metrics`), 'the metrics port is closed with the worker');
+  });
 });

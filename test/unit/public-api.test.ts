@@ -131,7 +131,7 @@ describe('public API', () => {
     {
       face: 'gateway',
       load: () => import('../../src/gateway/index.js'),
-      exports: ['BasicAuth', 'PASSWORD_FILE', 'createGateway', 'loadCredentials'],
+      exports: ['BasicAuth', 'PASSWORD_FILE', 'createGateway', 'createMetricsServer', 'loadCredentials'],
     },
   ];
 
