@@ -1,5 +1,5 @@
 // Types
-export type { Stack, StackFunction } from './types.js';
+export type { Stack, StackFunction, StackTemplate } from './types.js';
 export type { AppendOptions, NewStackFunction } from './append.js';
 
 // Reading and writing stack files

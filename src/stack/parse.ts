@@ -5,7 +5,7 @@ import { assertFunctionName, errors } from '../api/index.js';
 import { mergeEnvironmentFiles } from './environment-file.js';
 import { envsubst } from './envsubst.js';
 import { byLine, lineOf, schemaProblems, yamlProblems, type Path, type SchemaInfo } from './problems.js';
-import { FunctionSchema, StackSchema, type StackInput } from './schema.js';
+import { ConfigurationSchema, FunctionSchema, StackSchema, type StackInput } from './schema.js';
 import type { Stack, StackFunction } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,12 +69,15 @@ function parseStackDocument(text: string, file: string, env: Env): { stack: Stac
 const TOP_KEYS = Object.keys(StackSchema.shape);
 const PROVIDER_KEYS = Object.keys(StackSchema.shape.provider.shape);
 const FUNCTION_KEYS = Object.keys(FunctionSchema.shape);
+const CONFIGURATION_KEYS = Object.keys(ConfigurationSchema.shape);
+const TEMPLATE_SOURCE_KEYS = ['name', 'source'];
 
 const STACK_SCHEMA: SchemaInfo = { known: knownKeys, schemaName: 'the OpenFaaS stack.yml schema', root: 'stack file' };
 
 function knownKeys(at: Path): readonly string[] {
   if (at.length === 0) return TOP_KEYS;
   if (at[0] === 'provider') return PROVIDER_KEYS;
+  if (at[0] === 'configuration') return at.length === 1 ? CONFIGURATION_KEYS : at[1] === 'templates' && at.length === 3 ? TEMPLATE_SOURCE_KEYS : [];
   return at[0] === 'functions' && at.length === 2 ? FUNCTION_KEYS : [];
 }
 
@@ -110,5 +113,9 @@ function toStack(input: StackInput, names: readonly string[], file: string): Sta
   if (input.provider.gateway !== undefined) provider.gateway = input.provider.gateway;
   const stack: Stack = { file, dir: path.dirname(file), provider, functions };
   if (input.version !== undefined) stack.version = '1.0';
+  const templates = input.configuration?.templates ?? [];
+  if (templates.length) stack.templates = templates.map(({ name, source }) => (source === undefined ? { name } : { name, source }));
+  const copy = input.configuration?.copy ?? [];
+  if (copy.length) stack.copy = copy;
   return stack;
 }

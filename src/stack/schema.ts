@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /** A zod error callback: "required" when the key is missing, else what was expected. */
@@ -69,6 +70,69 @@ export const FunctionSchema = z.strictObject(
   { error: expected('a map') },
 );
 
+/**
+ * One `configuration.templates` entry: a template the stack's functions use and where to pull it
+ * from (a git URL, `URL#ref`, or a folder relative to the stack file). Without `source`, faas-cli
+ * asks its template store; Sluice has none, so the name must be a template it already has.
+ */
+const TemplateSourceSchema = z.strictObject(
+  {
+    name: z.string({ error: expected('a template name') }).superRefine((name, ctx) => {
+      // It names a folder under template/: a path there would write elsewhere.
+      if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) {
+        ctx.addIssue({ code: 'custom', message: `"${name}" is not a template name (a folder name)` });
+      }
+    }),
+    source: z.string({ error: expected('a git URL or a folder') }).optional(),
+  },
+  { error: expected('a map with name and source') },
+);
+
+/**
+ * A `configuration.copy` entry, checked as written: relative, inside the stack file's folder and not
+ * that whole folder (faas-cli's rule). The builder checks again on disk: that it exists, and that no
+ * symlink leads out.
+ */
+const copyPath = z.string({ error: expected('a path') }).superRefine((value, ctx) => {
+  const problem = copyPathProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** What is wrong with a `configuration.copy` path as written, if anything. */
+function copyPathProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'expected a path';
+  if (path.isAbsolute(value)) return `${value} must be relative to the stack file's folder`;
+  const normal = path.normalize(value);
+  if (normal === '.' || normal === './') return `${value} is the stack file's whole folder: name the folders or files to copy`;
+  if (normal === '..' || normal.startsWith(`..${path.sep}`)) return `${value} is outside the stack file's folder`;
+  return undefined;
+}
+
+/** `configuration:`: templates to pull (`sluice template pull stack`, and build when one is missing) and paths copied into every build. */
+export const ConfigurationSchema = z.strictObject(
+  {
+    templates: z
+      .array(TemplateSourceSchema, { error: expected('a list of templates (name, source)') })
+      .nullable()
+      .transform((value) => value ?? [])
+      .superRefine((templates, ctx) => {
+        const seen = new Set<string>();
+        for (const [i, { name }] of templates.entries()) {
+          if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `template "${name}" is listed twice`, path: [i, 'name'] });
+          seen.add(name);
+        }
+      })
+      .optional(),
+    /** Paths relative to the stack file, copied into each function's build under `function/`. */
+    copy: z
+      .array(copyPath, { error: expected('a list of paths') })
+      .nullable()
+      .transform((value) => value ?? [])
+      .optional(),
+  },
+  { error: expected('a map of templates and copy') },
+);
+
 /** The whole stack file. `version: 1.0` reads as the number 1, so both spellings are accepted. */
 export const StackSchema = z.strictObject(
   {
@@ -82,8 +146,7 @@ export const StackSchema = z.strictObject(
       },
       { error: expected('a map') },
     ),
-    /** `configuration.templates` / `copy`: accepted, not used yet. */
-    configuration: z.unknown().optional(),
+    configuration: ConfigurationSchema.nullable().optional(),
     functions: z.record(z.string(), FunctionSchema, { error: expected('a map of functions') }),
   },
   { error: expected('a map') },

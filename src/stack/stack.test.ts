@@ -189,6 +189,54 @@ describe('parseStack', () => {
     ]);
   });
 
+  it('reads configuration.templates and configuration.copy', () => {
+    const text =
+      'provider: {name: openfaas}\nconfiguration:\n  templates:\n    - name: golang-http\n      source: https://github.com/openfaas/golang-http-template#1.0\n' +
+      '    - name: node20\n  copy: [./common, lib/shared.ts]\nfunctions: {}\n';
+    const stack = parseStack(text, 's.yml');
+    assert.deepEqual(stack.templates, [{ name: 'golang-http', source: 'https://github.com/openfaas/golang-http-template#1.0' }, { name: 'node20' }]);
+    assert.deepEqual(stack.copy, ['./common', 'lib/shared.ts']);
+  });
+
+  it('leaves templates and copy out when configuration is empty or absent', () => {
+    for (const text of ['provider: {name: openfaas}\nfunctions: {}\n', 'provider: {name: openfaas}\nconfiguration:\nfunctions: {}\n', 'provider: {name: openfaas}\nconfiguration: {templates: , copy: []}\nfunctions: {}\n']) {
+      const stack = parseStack(text, 's.yml');
+      assert.equal('templates' in stack, false, text);
+      assert.equal('copy' in stack, false, text);
+    }
+  });
+
+  it('names key and line of a wrong configuration', () => {
+    const text =
+      'provider: {name: openfaas}\nconfiguration:\n  templates:\n    - name: ok\n      sorce: x\n    - source: y\n    - name: ../up\n    - name: ok\n' +
+      '  copy: [../outside, /etc, ., "", ok/../.., {a: 1}]\n  colour: red\nfunctions: {}\n';
+    assert.deepEqual(problemsOf(() => parseStack(text, 's.yml')), [
+      'configuration.templates[0].sorce: unknown key, not part of the OpenFaaS stack.yml schema (did you mean "source"?) (line 5)',
+      'configuration.templates[1].name: required (line 6)',
+      'configuration.templates[2].name: "../up" is not a template name (a folder name) (line 7)',
+      'configuration.copy[0]: ../outside is outside the stack file\'s folder (line 9)',
+      'configuration.copy[1]: /etc must be relative to the stack file\'s folder (line 9)',
+      'configuration.copy[2]: . is the stack file\'s whole folder: name the folders or files to copy (line 9)',
+      'configuration.copy[3]: expected a path (line 9)',
+      'configuration.copy[4]: ok/../.. is outside the stack file\'s folder (line 9)',
+      'configuration.copy[5]: expected a path (line 9)',
+      'configuration.colour: unknown key, not part of the OpenFaaS stack.yml schema (line 10)',
+    ]);
+  });
+
+  it('reports a template listed twice, and configuration values of the wrong type', () => {
+    const twice = 'provider: {name: openfaas}\nconfiguration:\n  templates:\n    - {name: a, source: x}\n    - {name: a, source: y}\nfunctions: {}\n';
+    assert.deepEqual(problemsOf(() => parseStack(twice, 's.yml')), ['configuration.templates[1].name: template "a" is listed twice (line 5)']);
+    const wrong = 'provider: {name: openfaas}\nconfiguration:\n  templates: golang-http\n  copy: common\nfunctions: {}\n';
+    assert.deepEqual(problemsOf(() => parseStack(wrong, 's.yml')), [
+      'configuration.templates: expected a list of templates (name, source) (line 3)',
+      'configuration.copy: expected a list of paths (line 4)',
+    ]);
+    assert.deepEqual(problemsOf(() => parseStack('provider: {name: openfaas}\nconfiguration: [a]\nfunctions: {}\n', 's.yml')), [
+      'configuration: expected a map of templates and copy (line 2)',
+    ]);
+  });
+
   it('reports every problem of the file together, in line order', () => {
     const text = 'provider:\n  name: faas\nfunctions:\n  Bad:\n    lang: 1\n  ok:\n    handler: true\n';
     const problems = problemsOf(() => parseStack(text, 's.yml'));

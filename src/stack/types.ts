@@ -29,6 +29,14 @@ export interface StackFunction {
   environmentFiles?: string[];
 }
 
+/** One `configuration.templates` entry. */
+export interface StackTemplate {
+  /** The template's folder name: what a function's `lang` names. */
+  name: string;
+  /** A git URL (`URL#ref` for a branch or tag) or a folder relative to the stack file; none: a template Sluice already has. */
+  source?: string;
+}
+
 /** A parsed, validated stack.yml. */
 export interface Stack {
   /** Absolute path of the stack file. */
@@ -40,4 +48,11 @@ export interface Stack {
   provider: { name: 'openfaas'; gateway?: string };
   /** In file order. */
   functions: StackFunction[];
+  /** `configuration.templates`: pulled by `sluice template pull stack`, and by build when a function's is missing. */
+  templates?: StackTemplate[];
+  /**
+   * `configuration.copy` as written: paths relative to `dir` (checked to stay inside it), copied into
+   * every function's build at `function/<path>` so handlers can share code.
+   */
+  copy?: string[];
 }
