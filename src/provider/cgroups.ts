@@ -1,17 +1,27 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { ResourceLimits } from './limits.js';
 
 const ROOT = '/sys/fs/cgroup';
 const CPU_PERIOD_US = 100_000;
+/** Tries at removing a group while what was left in it dies, and the pause between them. */
+const REMOVE_ATTEMPTS = 10;
+const REMOVE_PAUSE_MS = 50;
+/** Environment names a POSIX shell passes on to what it execs; dash drops the others. */
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A replica's own control groups: where its process goes before it runs, and what they saw. */
 export interface ReplicaCgroup {
   /** The `cgroup.procs` files the process writes its pid to before it execs the function. */
   readonly procs: readonly string[];
-  /** Whether the kernel killed a process of it for going over its memory limit. */
-  oomKilled(): Promise<boolean>;
+  /**
+   * How many of its processes the kernel killed for going over its memory limit (older v1 kernels
+   * count no kills: there, how often the limit was hit).
+   */
+  oomKills(): Promise<number>;
+  /** Removes its groups, killing first whatever still runs in them (the kernel refuses a busy group). */
   remove(): Promise<void>;
 }
 
@@ -103,9 +113,9 @@ export class Cgroups {
     const kind = this.kind;
     return {
       procs: dirs.map((dir) => path.join(dir, 'cgroup.procs')),
-      oomKilled: async () => (memoryDir ? oomKills(memoryDir, kind) : false),
+      oomKills: async () => (memoryDir ? oomKills(memoryDir, kind) : 0),
       remove: async () => {
-        await Promise.all(dirs.map((dir) => rmdir(dir).catch(() => {})));
+        await Promise.all(dirs.map(removeGroup));
       },
     };
   }
@@ -116,6 +126,17 @@ export class Cgroups {
  * procs… -- argv…`. Written before exec, so the function never runs a moment outside its limits.
  */
 export const JOIN_AND_EXEC = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/**
+ * The argv that runs `argv` inside the groups whose `cgroup.procs` are `procs` (JOIN_AND_EXEC).
+ * Variables of `env` the shell would drop on the way (a CGI `Http_X_Foo.bar` from an odd header
+ * name) are handed back through `env` after the join.
+ */
+export function joinArgv(procs: readonly string[], argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  const dropped = Object.keys(env).filter((name) => !SHELL_NAME.test(name));
+  const restore = dropped.length ? ['/usr/bin/env', '--', ...dropped.map((name) => `${name}=${env[name]}`)] : [];
+  return ['/bin/sh', '-c', JOIN_AND_EXEC, 'sh', ...procs, '--', ...restore, ...argv];
+}
 
 // --- internal ---
 
@@ -141,11 +162,33 @@ async function writable(dir: string): Promise<boolean> {
   }
 }
 
-async function oomKills(dir: string, kind: 'v1' | 'v2'): Promise<boolean> {
+async function oomKills(dir: string, kind: 'v1' | 'v2'): Promise<number> {
   const file = path.join(dir, kind === 'v2' ? 'memory.events' : 'memory.oom_control');
   const text = await readFile(file, 'utf8').catch(() => '');
   const kills = /^oom_kill (\d+)$/m.exec(text);
-  if (kills) return Number(kills[1]) > 0;
+  if (kills) return Number(kills[1]);
   // Older v1 kernels count no kills: a limit that was hit is the best sign.
-  return kind === 'v1' && Number(await readFile(path.join(dir, 'memory.failcnt'), 'utf8').catch(() => '0')) > 0;
+  return kind === 'v1' ? Number(await readFile(path.join(dir, 'memory.failcnt'), 'utf8').catch(() => '0')) || 0 : 0;
+}
+
+/**
+ * Removes a group. One still in use (a call's process running past its replica's stop, a child a
+ * function left behind) is emptied first: what is in it is killed, and the removal tried again.
+ */
+async function removeGroup(dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const busy = await rmdir(dir).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'EBUSY');
+    if (!busy || attempt === REMOVE_ATTEMPTS) return;
+    const pids = (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').map(Number);
+    for (const pid of pids) {
+      if (pid > 0 && pid !== process.pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
+    await sleep(REMOVE_PAUSE_MS);
+  }
 }

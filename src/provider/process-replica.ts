@@ -9,7 +9,7 @@ import { SluiceError, errors } from '../api/index.js';
 import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, type ServerAddress, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
-import { JOIN_AND_EXEC, type Cgroups, type ReplicaCgroup } from './cgroups.js';
+import { joinArgv, type Cgroups, type ReplicaCgroup } from './cgroups.js';
 import { heapExhaustedReason, memoryKillReason } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
@@ -93,10 +93,11 @@ export class ProcessReplica implements Replica {
   async #launch(): Promise<void> {
     let argv = this.spec.argv;
     const { limits } = this.spec;
+    const env = { ...this.spec.env, HOSTNAME: this.instance, SLUICE_SOCKET: this.#socketPath };
     if (limits && this.#cgroups) {
       try {
         this.#cgroup = await this.#cgroups.create(this.instance, limits);
-        argv = ['/bin/sh', '-c', JOIN_AND_EXEC, 'sh', ...this.#cgroup.procs, '--', ...argv];
+        argv = joinArgv(this.#cgroup.procs, argv, env);
       } catch (err) {
         this.#events.log(this, 'stderr', `limits not applied: cannot make its control groups (${(err as Error).message})`);
       }
@@ -107,7 +108,7 @@ export class ProcessReplica implements Replica {
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
     const child = spawn(program, args, {
       cwd: this.spec.cwd,
-      env: { ...this.spec.env, HOSTNAME: this.instance, SLUICE_SOCKET: this.#socketPath },
+      env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;
@@ -222,7 +223,7 @@ export class ProcessReplica implements Replica {
   async #memoryReason(child: ChildProcess, signal: NodeJS.Signals | null, cgroup: ReplicaCgroup | undefined): Promise<string | undefined> {
     const limit = this.spec.limits?.memoryBytes;
     if (limit === undefined) return undefined;
-    if (signal === 'SIGKILL' && (await cgroup?.oomKilled())) return memoryKillReason(limit);
+    if (signal === 'SIGKILL' && ((await cgroup?.oomKills()) ?? 0) > 0) return memoryKillReason(limit);
     // Its last stderr lines may still be on their way after the exit.
     await Promise.race([once(child, 'close'), sleep(STDERR_GRACE_MS)]);
     const heap = /--max-old-space-size=(\d+)/.exec(this.spec.env['NODE_OPTIONS'] ?? '')?.[1];
