@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,12 +111,105 @@ describe('sluice completion', () => {
     assert.equal(spawnSync('bash', ['-c', probe]).stdout.toString(), 'list ls\n--json\n');
   });
 
+  it('zsh: the script parses, and sourced after compinit defines _sluice as the completion of sluice', async () => {
+    const file = await zshScriptFile();
+    const check = spawnSync('zsh', ['-n', file]);
+    assert.equal(check.status, 0, check.stderr.toString());
+    const probe = `autoload -U compinit; compinit -u -D; source ${file}; print -r -- "\${_comps[sluice]}"; whence -w _sluice`;
+    const loaded = spawnSync('zsh', ['-f', '-c', probe]);
+    assert.equal(loaded.stdout.toString(), '_sluice\n_sluice: function\n', loaded.stderr.toString());
+  });
+
+  it('zsh: completes commands, aliases, flags and file names after -f, in a real zsh line editor', async () => {
+    const file = await zshScriptFile();
+    const cwd = await folder('completion-cwd');
+    await writeFile(path.join(cwd, 'stack.yml'), '');
+    const matches = zshMatches(`source ${file}`, cwd, ['sluice ca', 'sluice calls l', 'sluice secret ls --j', 'sluice -g http://x list --q', 'sluice -f st', 'sluice worker --me']);
+    assert.deepEqual(Object.fromEntries(matches), {
+      'sluice ca': ['calls'],
+      'sluice calls l': ['list', 'ls'],
+      'sluice secret ls --j': ['--json'],
+      'sluice -g http://x list --q': ['--quiet'],
+      'sluice -f st': ['stack.yml'],
+      'sluice worker --me': ['--metrics-port'],
+    });
+    const [[, first = []] = []] = zshMatches(`source ${file}`, cwd, ['sluice ']);
+    for (const name of ['build', 'calls', 'deploy', 'list', 'ls', 'rm', '--gateway', '-f']) assert.ok(first.includes(name), `sluice <TAB> lacks ${name}: ${first.join(' ')}`);
+  });
+
+  it('zsh: saved as _sluice in $fpath, completes on the very first TAB (compinit autoloads it then)', async () => {
+    const dir = await folder('completion-fpath');
+    await writeFile(path.join(dir, '_sluice'), await readFile(await zshScriptFile(), 'utf8'));
+    const matches = zshMatches(`fpath=(${dir} $fpath)`, dir, ['sluice calls l', 'sluice calls l']);
+    assert.deepEqual(matches, [
+      ['sluice calls l', ['list', 'ls']],
+      ['sluice calls l', ['list', 'ls']],
+    ]);
+  });
+
   it('refuses a shell it has no script for (exit 2)', async () => {
     const { io, stderr } = captureIo(workDir);
     assert.equal(await runCli(['completion', 'fish'], io), EXIT.usage);
     assert.match(stderr(), /no completion for fish: use one of bash, zsh/);
   });
 });
+
+/** `sluice completion zsh`, written to a file. */
+async function zshScriptFile(): Promise<string> {
+  const { io, stdout } = captureIo(workDir);
+  assert.equal(await runCli(['completion', 'zsh'], io), EXIT.ok);
+  const file = path.join(await folder('completion'), 'sluice.zsh');
+  await writeFile(file, stdout());
+  return file;
+}
+
+/**
+ * What zsh's completion offers for each of `lines`, TAB pressed at its end, in a real zsh line
+ * editor: an interactive `zsh -f` in a pseudo-terminal (zsh/zpty) with compinit, after `load`
+ * (`source FILE`, or an `fpath=(…)` line, which runs before compinit). compadd is wrapped to
+ * write the matches it keeps — those that fit the word typed — to a file, so nothing depends on
+ * reading the terminal. Each line is then killed (^U) and a marker printed, which also says the
+ * TAB was handled. Gives each line with its matches, in order.
+ */
+function zshMatches(load: string, cwd: string, lines: string[]): [line: string, matches: string[]][] {
+  const setup = [
+    'bindkey -e',
+    "PS1='> '",
+    load.startsWith('fpath=') ? load : '',
+    'autoload -U compinit && compinit -u -D',
+    load.startsWith('fpath=') ? '' : load,
+    'compadd() { local -a kept; builtin compadd -O kept "$@"; print -rl -- $kept >> $SLUICE_MATCHES; builtin compadd "$@" }',
+  ].join('\n');
+  const driver = `zmodload zsh/zpty
+out=$SLUICE_MATCHES
+waitdone() { for i in {1..200}; do grep -qx '<done>' $out && return; sleep 0.05; done; print -r -- '<timeout>' }
+: > $out
+zpty z zsh -f -i
+zpty -w z "source $SLUICE_SETUP; print -r -- '<done>' >> $out"
+waitdone
+for line in "$@"; do
+  : > $out
+  zpty -w -n z "$line"$'\\t\\x15'"print -r -- '<done>' >> $out"$'\\n'
+  waitdone
+  print -r -- "== $line"
+  grep -vx '<done>' $out | sort -u
+done
+zpty -d z
+`;
+  const dir = mkdtempSync(path.join(workDir, 'zsh-'));
+  const files = { SLUICE_SETUP: path.join(dir, 'setup.zsh'), SLUICE_MATCHES: path.join(dir, 'matches') };
+  writeFileSync(files.SLUICE_SETUP, `${setup}\n`);
+  const run = spawnSync('zsh', ['-f', '-c', driver, 'zsh', ...lines], { cwd, env: { ...process.env, ...files }, timeout: 60_000 });
+  const output = run.stdout.toString();
+  assert.equal(run.status, 0, `${output}${run.stderr.toString()}`);
+  assert.doesNotMatch(output, /<timeout>/, `zsh did not finish a completion:\n${output}`);
+  const matches: [string, string[]][] = [];
+  for (const line of output.split('\n').filter(Boolean)) {
+    if (line.startsWith('== ')) matches.push([line.slice(3), []]);
+    else matches.at(-1)?.[1].push(line);
+  }
+  return matches;
+}
 
 const STACK = `version: 1.0
 provider:

@@ -110,10 +110,15 @@ complete -o default -F _sluice sluice
 `;
 }
 
-/** zsh: the same walk over $words ($path is zsh's PATH array, hence cmdpath). */
+/**
+ * zsh: the same walk over $words ($path is zsh's PATH array, hence cmdpath). The file works both
+ * sourced and as `_sluice` in $fpath: compinit autoloads it as the body of `_sluice` on the first
+ * TAB, so then it must also complete that TAB (`$funcstack[1]` is `_sluice`), not only define it.
+ */
 function zshScript(nodes: readonly CommandNode[]): string {
   return `#compdef sluice
 # zsh completion for sluice. Load it (after compinit) with: source <(sluice completion zsh)
+# or save it as _sluice in a folder of $fpath before compinit runs.
 _sluice() {
   local cmdpath='' candidates='' i
   if [[ "\${words[CURRENT-1]}" == -f || "\${words[CURRENT-1]}" == --yaml ]]; then
@@ -130,7 +135,11 @@ ${wordCases(nodes)}
   esac
   compadd -- \${=candidates}
 }
-compdef _sluice sluice
+if [[ "\${funcstack[1]}" == _sluice ]]; then
+  _sluice "$@"
+else
+  compdef _sluice sluice
+fi
 `;
 }
 
