@@ -8,6 +8,7 @@ export type { WatchdogConfig, WatchdogDefaults } from './config.js';
 // Modes
 export { createMode } from './modes.js';
 export type { ModeOptions } from './modes.js';
+export type { CallConfinement, ProcessExit } from './spawn-call.js';
 
 // One call over HTTP: the hot path of the gateway and of `sluice watchdog`
 export { serveCall } from './serve-call.js';

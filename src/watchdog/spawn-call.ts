@@ -8,13 +8,33 @@ import type { FunctionRuntime, Invocation, LogSink } from './types.js';
 /** What every process-per-call mode (streaming, serializing, fork) is built from. */
 export interface ProcessModeOptions extends FunctionRuntime {
   readonly log: LogSink;
+  /** Where each call's process runs when its replica has limits; without it, where the watchdog runs. */
+  readonly confinement?: CallConfinement;
+}
+
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * The bounds a replica puts every call's process in (its control groups, given by the provider): a
+ * process joins them before it runs the function, and one they stopped fails its call with a 502
+ * that says why, instead of the mode's answer for a failed process.
+ */
+export interface CallConfinement {
+  /** The program line that runs `argv`, with `env`, inside the bounds. */
+  wrap(argv: readonly string[], env: Readonly<Record<string, string>>): readonly string[];
+  /** Why a process that failed was stopped by the bounds (killed over its memory limit), if it was. */
+  stoppedBy(exit: ProcessExit): Promise<string | undefined>;
 }
 
 /** One running call's process; `exited` settles when it has exited and its output is read. */
 export interface CallProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** Resolves with the exit code (null when killed by a signal); rejects with what to answer. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exited: Promise<ProcessExit>;
 }
 
 /**
@@ -23,7 +43,8 @@ export interface CallProcess {
  * the call id unless `onStderr` takes them.
  */
 export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buffer | Readable | null, env: Record<string, string>, onStderr?: (chunk: Buffer) => void): CallProcess {
-  const [command, ...args] = opts.argv as [string, ...string[]];
+  const argv = opts.confinement?.wrap(opts.argv, env) ?? opts.argv;
+  const [command, ...args] = argv as [string, ...string[]];
   const child = spawn(command, args, { cwd: opts.cwd, env, stdio: 'pipe' });
   inv.signal.onAbort(() => child.kill('SIGKILL'));
   if (onStderr) child.stderr.on('data', onStderr);
@@ -33,7 +54,7 @@ export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buff
   if (Buffer.isBuffer(stdin)) child.stdin.end(stdin);
   else if (stdin) stdin.pipe(child.stdin);
   else child.stdin.end();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+  const exited = new Promise<ProcessExit>((resolve, reject) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
       // A spawn error ('ENOENT') comes with no 'close' for the streams of a process that never ran.
       inv.signal.onAbort(undefined);
@@ -42,10 +63,19 @@ export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buff
     child.once('close', (code, signal) => {
       inv.signal.onAbort(undefined);
       if (inv.signal.aborted) reject(failureOf(opts.name, inv.signal, new Error('aborted')));
+      else if (code !== 0 && opts.confinement) explainExit(opts, opts.confinement, inv, { code, signal }).then(resolve, reject);
       else resolve({ code, signal });
     });
   });
   return { child, exited };
+}
+
+/** A failed process in bounds: the call's 502 names the bound that stopped it, if one did. */
+async function explainExit(opts: ProcessModeOptions, confinement: CallConfinement, inv: Invocation, exit: ProcessExit): Promise<ProcessExit> {
+  const reason = await confinement.stoppedBy(exit).catch(() => undefined);
+  if (reason === undefined) return exit;
+  opts.log('stderr', `process ${reason}`, inv.callId);
+  throw errors.upstreamFailed(opts.name, reason);
 }
 
 /** How Go names the signals a process most often dies of (its `Signal.String()`). */
