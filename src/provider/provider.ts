@@ -261,7 +261,7 @@ export class Provider {
 
   /** Says in the function's log when its limits cannot be enforced here, and what still applies. */
   #reportUnenforced(spec: RuntimeSpec): void {
-    const why = typeof this.#cgroups === 'string' ? this.#cgroups : spec.config.mode !== 'http' ? `${spec.config.mode} mode runs no replica process of its own` : undefined;
+    const why = typeof this.#cgroups === 'string' ? this.#cgroups : spec.argv.length === 0 ? `${spec.config.mode} mode runs no process of its own` : undefined;
     if (why === undefined) return;
     const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
     this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: `limits not enforced: ${why}${heap}` });
@@ -306,7 +306,7 @@ export class Provider {
         return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs, ...cgroups });
       }
       const runtime = this.#runtimes.get(s.config.mode);
-      return new CallSlot(s, events, runtime && ((log) => runtime.handler(s, log)));
+      return new CallSlot(s, events, runtime && ((log) => runtime.handler(s, log)), typeof this.#cgroups === 'string' ? undefined : this.#cgroups);
     };
     const service: FunctionService = new FunctionService(spec, factory, {
       waitMs: this.#opts.replicaWaitMs,

@@ -1,13 +1,17 @@
 /**
  * `limits.memory` and `limits.cpu` (issue 7, part 6): a replica over its memory limit is killed
  * (control groups) or runs out of its bounded Node heap, the call it was serving gets a 502 naming
- * the reason, and the replica comes back; bad limits are refused at deploy. The host's control
- * groups decide what can be enforced: the kernel kill is only checked where Sluice can make groups.
+ * the reason, and the replica comes back; bad limits are refused at deploy. Functions that spawn a
+ * process per call (fork, serializing, streaming) run each one in their replica's groups, and the
+ * call whose process the kernel killed gets the same 502. The host's control groups decide what can
+ * be enforced: the kernel kill is only checked where Sluice can make groups.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, deploy, deployNodeTs, eventually, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
+import { cleanup, deploy, deployNodeTs, eventually, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
 
 /** ?native=MB holds MB of Buffers (outside the JS heap); ?heap=1 fills the JS heap; ?opts=1 answers NODE_OPTIONS; ?cgroup=1 its cgroups. */
 const HOG = `import { readFileSync } from 'node:fs';
@@ -24,6 +28,25 @@ export default async (event: { query: Record<string, string> }) => {
 };
 `;
 
+/** A per-call process (fprocess `node hog.cjs`): ?mb=N fills N MB of Buffers; ?opts=1 prints NODE_OPTIONS; ?cgroup=1 its cgroups. */
+const PER_CALL_HOG = `
+const query = new URLSearchParams(process.env.Http_Query ?? '');
+process.stdin.resume().on('end', () => {
+  if (query.has('opts')) return process.stdout.write(process.env.NODE_OPTIONS ?? '');
+  if (query.has('cgroup')) return process.stdout.write(require('node:fs').readFileSync('/proc/self/cgroup', 'utf8'));
+  const held = [];
+  for (let i = 0; i < Number(query.get('mb') ?? 0); i++) held.push(Buffer.alloc(1 << 20, i + 1));
+  process.stdout.write('held ' + held.length + ' MB');
+});`;
+
+/** The directory of a process's group under `controller`, from its /proc/<pid>/cgroup (v1 or v2). */
+function groupDir(cgroupFile: string, controller: string): string {
+  const lines = cgroupFile.split('\n');
+  const line = lines.find((l) => l.split(':')[1]?.split(',').includes(controller)) ?? lines.find((l) => l.startsWith('0::'));
+  const dir = line?.split(':')[2] ?? '';
+  return line?.startsWith('0::') ? `/sys/fs/cgroup${dir}` : `/sys/fs/cgroup/${controller}${dir}`;
+}
+
 /** Whether this host lets Sluice make control groups (root, cgroup v1 memory or a delegated v2 group). */
 async function cgroupsUsable(): Promise<boolean> {
   const own = await readFile('/proc/self/cgroup', 'utf8').catch(() => '');
@@ -37,7 +60,11 @@ describe('function limits', () => {
     await deployNodeTs(node, 'hog', HOG, { limits: { memory: '128Mi', cpu: '500m' } });
     await waitAvailable(node, 'hog');
   });
-  after(cleanup);
+  // Stopped, not killed: a gateway that stops removes its replicas' groups (a killed one leaves them to the next start).
+  after(async () => {
+    await node.stop();
+    await cleanup();
+  });
 
   it("bounds a Node function's heap below its memory limit, leaving Node's own 64 MiB", async () => {
     assert.equal(await (await fetch(`${node.url}/function/hog?opts=1`)).text(), '--max-old-space-size=64');
@@ -48,11 +75,7 @@ describe('function limits', () => {
     const groups = await (await fetch(`${node.url}/function/hog?cgroup=1`)).text();
     assert.match(groups, /sluice-hog-[0-9a-f]{8}/);
     // Its groups' settings: 128Mi of memory, half a core (50 ms of every 100 ms).
-    const at = (controller: string): string => {
-      const line = groups.split('\n').find((l) => l.split(':')[1]?.split(',').includes(controller)) ?? groups.split('\n').find((l) => l.startsWith('0::'));
-      const dir = line?.split(':')[2] ?? '';
-      return line?.startsWith('0::') ? `/sys/fs/cgroup${dir}` : `/sys/fs/cgroup/${controller}${dir}`;
-    };
+    const at = (controller: string): string => groupDir(groups, controller);
     const read = (file: string): Promise<string> => readFile(file, 'utf8').then((text) => text.trim());
     if (groups.includes(':memory:')) {
       assert.equal(await read(`${at('memory')}/memory.limit_in_bytes`), String(128 * 2 ** 20));
@@ -78,6 +101,62 @@ describe('function limits', () => {
     await eventually(async () => (await fetch(`${node.url}/function/hog`)).status === 200, 15_000, 'the replica back');
     const logs = await (await fetch(`${node.url}/system/logs?name=hog`)).text();
     assert.match(logs, /replica was killed for using more than its memory limit of 128Mi/);
+  });
+
+  describe('functions with a process per call', () => {
+    const modes = ['fork', 'serializing', 'streaming'] as const;
+    const call = (mode: string, query = ''): Promise<Response> => fetch(`${node.url}/function/hog-${mode}${query}`, { method: 'POST' });
+    before(async () => {
+      const script = path.join(await tempDir('sluice-limits-'), 'hog.cjs');
+      await writeFile(script, PER_CALL_HOG);
+      for (const mode of modes) {
+        await deploy(node, { service: `hog-${mode}`, image: 'hog', envProcess: `node ${script}`, envVars: { mode }, limits: { memory: '64Mi', cpu: '250m' } });
+        await waitAvailable(node, `hog-${mode}`);
+      }
+    });
+
+    it("bounds each call's Node heap as a replica's (64Mi leaves 32 MiB)", async () => {
+      assert.equal(await (await call('fork', '?opts=1')).text(), '--max-old-space-size=32');
+    });
+
+    for (const mode of modes) {
+      it(`runs each call's process in its replica's own control groups (${mode} mode)`, async (t) => {
+        if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+        const groups = await (await call(mode, '?cgroup=1')).text();
+        const memory = groupDir(groups, 'memory');
+        assert.match(memory, new RegExp(`/sluice-hog-${mode}-[0-9a-f]{8}$`));
+        assert.equal(groupDir(await (await call(mode, '?cgroup=1')).text(), 'memory'), memory, 'the next call joins the same group');
+        const read = (file: string): Promise<string> => readFile(file, 'utf8').then((text) => text.trim());
+        if (groups.includes(':memory:')) {
+          assert.equal(await read(`${memory}/memory.limit_in_bytes`), String(64 * 2 ** 20));
+          assert.equal(await read(`${groupDir(groups, 'cpu')}/cpu.cfs_quota_us`), '25000');
+        } else {
+          assert.equal(await read(`${memory}/memory.max`), String(64 * 2 ** 20));
+        }
+      });
+
+      it(`answers 502 naming the memory limit when the kernel kills a call's process, and the next call works (${mode} mode)`, async (t) => {
+        if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+        const res = await call(mode, '?mb=200');
+        assert.equal(res.status, 502);
+        assert.match(await res.text(), new RegExp(`function "hog-${mode}" failed: was killed for using more than its memory limit of 64Mi \\(limits\\.memory\\)`));
+        const next = await call(mode, '?mb=5');
+        assert.equal(next.status, 200);
+        assert.equal(await next.text(), 'held 5 MB');
+        const logs = await (await fetch(`${node.url}/system/logs?name=hog-${mode}`)).text();
+        assert.match(logs, /process was killed for using more than its memory limit of 64Mi/);
+      });
+    }
+
+    it('removes the groups with the function', async (t) => {
+      if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+      const groups = await (await call('fork', '?cgroup=1')).text();
+      const dirs = [groupDir(groups, 'memory'), ...(groups.includes(':memory:') ? [groupDir(groups, 'cpu')] : [])];
+      for (const dir of dirs) assert.ok(existsSync(dir), dir);
+      const res = await fetch(`${node.url}/system/functions`, { method: 'DELETE', body: JSON.stringify({ functionName: 'hog-fork' }), headers: node.system });
+      assert.equal(res.status, 202);
+      for (const dir of dirs) assert.equal(existsSync(dir), false, `${dir} left behind`);
+    });
   });
 
   it('refuses limits it cannot read, naming them', async () => {
