@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import type { Stack } from '../stack/index.js';
 import { UsageError } from './_errors.js';
 
@@ -24,33 +25,24 @@ export function selectFunctions(stack: Stack, { filter, regex }: FunctionFilter)
 }
 
 /**
- * A glob as a whole-name RegExp (gobwas/glob, which faas-cli uses, without separators): `*` any run,
- * `?` one character, `[…]`/`[!…]` a class, `{a,b}` alternatives; anything else literal.
+ * How picomatch reads a `--filter` glob so that it means what gobwas/glob (faas-cli's) does: `[!…]`
+ * negates a class (`posix`; without it picomatch takes `!` as a member), a leading `!` and `+(…)`
+ * are plain characters (`nonegate`, `noextglob`), a leading `.` needs no `.` in the glob (`dot`),
+ * and an unclosed `[` or `{` is an error (`strictBrackets`). Names have no `/`, so picomatch's path
+ * separators never come into play.
+ */
+const GLOB_OPTIONS: picomatch.PicomatchOptions = { posix: true, nonegate: true, noextglob: true, dot: true, strictBrackets: true };
+
+/**
+ * A glob as a whole-name RegExp, by picomatch: `*` any run, `?` one character, `[a-z]`/`[!a-z]` a
+ * class, `{a,b}` alternatives, `\` escapes; anything else literal.
  * @example globToRegExp('fn-{a,b}*').test('fn-b2') // true
  */
 export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '\\' && i + 1 < glob.length) source += escape(glob[++i] as string);
-    else if (c === '[' && glob.indexOf(']', i + 2) > 0) {
-      const end = glob.indexOf(']', i + 2);
-      const body = glob.slice(i + 1, end);
-      source += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-      i = end;
-    } else if (c === '{') [source, braces] = [`${source}(?:`, braces + 1];
-    else if (c === '}' && braces > 0) [source, braces] = [`${source})`, braces - 1];
-    else if (c === ',' && braces > 0) source += '|';
-    else source += escape(c);
-  }
-  if (braces > 0) throw new UsageError(`--filter "${glob}": unclosed {`);
   try {
-    return new RegExp(`^(?:${source})$`);
-  } catch {
-    throw new UsageError(`--filter "${glob}" is not a valid glob`);
+    return picomatch.makeRe(glob, GLOB_OPTIONS);
+  } catch (err) {
+    throw new UsageError(`--filter "${glob}" is not a valid glob: ${(err as Error).message}`);
   }
 }
 
@@ -62,8 +54,4 @@ function compileRegex(text: string): RegExp {
   } catch (err) {
     throw new UsageError(`--regex "${text}" is not a valid regular expression: ${(err as Error).message}`);
   }
-}
-
-function escape(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

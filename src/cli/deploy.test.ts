@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { FunctionDeployment } from '../api/index.js';
-import { EXIT } from './_errors.js';
+import { EXIT, UsageError } from './_errors.js';
 import { globToRegExp } from './_filter.js';
 import { runCli } from './program.js';
 import { captureIo, fakeGateway } from './_test-support.js';
@@ -206,10 +206,23 @@ describe('globToRegExp', () => {
       ['fn-?', 'fn-12', false],
       ['fn-[ab]', 'fn-b', true],
       ['fn-[!ab]', 'fn-b', false],
+      ['fn-[!ab]', 'fn-c', true],
+      ['fn-[!ab]', 'fn-!', true],
+      ['fn-[a-c]x', 'fn-bx', true],
+      ['!pi', 'echo', false],
+      ['!pi', '!pi', true],
+      ['+(a)', 'aa', false],
+      ['fn-\\*', 'fn-*', true],
+      ['fn-\\*', 'fn-1', false],
+      ['{a,b{c,d}}', 'bd', true],
       ['{echo,pi}', 'pi', true],
       ['{echo,pi}', 'pie', false],
       ['a.b', 'axb', false],
     ];
     for (const [glob, name, matches] of cases) assert.equal(globToRegExp(glob).test(name), matches, `${glob} ~ ${name}`);
+  });
+
+  it('refuses an unclosed [ or { as a usage error', () => {
+    for (const glob of ['fn-{a,b', 'fn-[ab']) assert.throws(() => globToRegExp(glob), (err: unknown) => err instanceof UsageError && err.message.startsWith(`--filter "${glob}" is not a valid glob`), glob);
   });
 });
