@@ -1,4 +1,5 @@
 import { errors } from '../api/index.js';
+import { formatSeconds } from '../config/index.js';
 import { canonicalHeader, cgiEnv } from './cgi-env.js';
 import { readAll } from './request-body.js';
 import { exitText, spawnCall, type ProcessModeOptions } from './spawn-call.js';
@@ -12,6 +13,8 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
  * the answer (`combine_output`, default on) or only the log; exit 0 → 200, otherwise 500 with
  * `exit status N` and the output. `cgi_headers`, `marshal_request`, `write_debug`, `debug_headers`
  * and `content_type` behave as there; `exec_timeout` answers `408 Killed process.` (see deadline.ts).
+ * Each call logs the classic watchdog's two lines, `Forking fprocess.` and `Wrote N Bytes - Duration:
+ * S seconds`, which OpenFaaS users (and its certifier's logs test) look for in `faas-cli logs`.
  */
 export function createForkMode(opts: ProcessModeOptions): ModeHandler {
   return {
@@ -26,14 +29,17 @@ async function runOnce(opts: ProcessModeOptions, inv: Invocation, sink: Response
   if (config.debugHeaders) opts.log('stderr', `request headers: ${JSON.stringify(inv.headers)}`, inv.callId);
   const stdin = config.marshalRequest ? await marshal(inv) : inv.body;
   const env = config.cgiHeaders ? { ...opts.env, ...cgiEnv(inv) } : { ...opts.env };
+  const started = performance.now();
+  opts.log('stderr', 'Forking fprocess.', inv.callId);
   const output: Buffer[] = [];
   const collect = (chunk: Buffer): number => output.push(chunk);
   const { child, exited } = spawnCall(opts, inv, stdin, env, config.combineOutput ? collect : undefined);
   child.stdout.on('data', collect);
   const { code, signal } = await exited;
   const result = Buffer.concat(output);
-  if (config.writeDebug) result.toString('utf8').split('\n').filter(Boolean).forEach((line) => opts.log('stdout', line, inv.callId));
   const ok = code === 0;
+  if (config.writeDebug) result.toString('utf8').split('\n').filter(Boolean).forEach((line) => opts.log('stdout', line, inv.callId));
+  if (ok) opts.log('stderr', `${config.writeDebug ? '' : `Wrote ${result.length} Bytes - `}Duration: ${formatSeconds(performance.now() - started)} seconds`, inv.callId);
   const body = ok ? result : Buffer.concat([Buffer.from(`${exitText(code, signal)}\n`), result]);
   const type = ok ? (config.contentType ?? inv.headers['content-type'] ?? 'text/plain; charset=utf-8') : 'text/plain; charset=utf-8';
   const headers = ['content-type', type, 'content-length', String(body.length)];
