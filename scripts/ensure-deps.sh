@@ -9,6 +9,7 @@ needs=(
   "/usr/bin/python3 python3"          # the python3 templates run on Debian's python3, by full path
   "nats-server nats-server"           # the JetStream queue backend's tests start their own server
   "zsh zsh"                           # `sluice completion zsh` is tested in a real zsh line editor (zpty)
+  "go golang-go"                      # builds test/compat/faas-cli, faas-cli's requests in Go (faas-cli.test.ts)
   "/usr/share/xplanet/images/earth.jpg xplanet-images"                # the article's world map, 2048x1024
   "/usr/lib/python3/dist-packages/PIL/__init__.py python3-pil"       # Pillow: the image tests check sizes against it
 )

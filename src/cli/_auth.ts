@@ -14,10 +14,11 @@ interface AuthConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Sluice's own store, then faas-cli's: a login made with either works. */
+/** Sluice's own store, then faas-cli's (in $OPENFAAS_CONFIG when set, as faas-cli looks): a login made with either works. */
 export function configFiles(env: Env): { sluice: string; openfaas: string } {
   const home = env['HOME'] || os.homedir();
-  return { sluice: path.join(home, '.sluice', 'config.yml'), openfaas: path.join(home, '.openfaas', 'config.yml') };
+  const openfaasDir = env['OPENFAAS_CONFIG'] || path.join(home, '.openfaas');
+  return { sluice: path.join(home, '.sluice', 'config.yml'), openfaas: path.join(openfaasDir, 'config.yml') };
 }
 
 /**

@@ -1,0 +1,3 @@
+module sluice.test/faascli
+
+go 1.19
