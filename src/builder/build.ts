@@ -5,7 +5,9 @@ import type { Stack, StackFunction } from '../stack/index.js';
 import { bundleEntry } from './_esbuild.js';
 import { copyDir } from './_fs.js';
 import { installDependencies } from './_npm.js';
+import { copyExtraPaths } from './copy-extra.js';
 import { shrinkwrap } from './shrinkwrap.js';
+import { pullMissingTemplate } from './stack-templates.js';
 import { findTemplate, type Template } from './templates.js';
 
 /** A built bundle: the folder `sluice deploy` packs and uploads. */
@@ -24,6 +26,13 @@ export interface BuildOptions {
   onProgress?: (step: string) => void;
   /** Also write a Dockerfile and the container's `sluice` (faas-cli `build --shrinkwrap`). */
   shrinkwrap?: boolean;
+  /**
+   * Pull the function's template first when `configuration.templates` lists it with a source and
+   * `<stack dir>/template` lacks it (faas-cli's build; false is its `--disable-stack-pull`). @default true
+   */
+  pullTemplates?: boolean;
+  /** Environment git runs with when a template is pulled. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Not copied from a handler folder: installed or built again in the bundle, or not ours to ship. */
@@ -33,13 +42,15 @@ const TEMPLATE_SKIP = new Set(['function', 'template.yml', 'README.md', 'node_mo
 
 /**
  * Builds one function of a stack into a bundle folder (faas-cli `build --shrinkwrap`, then the
- * build itself): template files, the handler under `function/`, the entry bundled with esbuild,
- * production dependencies, and function.json.
+ * build itself): template files (pulled first when the stack lists one it lacks), the handler under
+ * `function/` with the stack's `copy` paths beside it, the entry bundled with esbuild, production
+ * dependencies, and function.json.
  * @example const bundle = await buildFunction(stack, stack.functions[0], { onProgress: console.log })
  */
 export async function buildFunction(stack: Stack, fn: StackFunction, opts: BuildOptions = {}): Promise<BuiltBundle> {
   const progress = opts.onProgress ?? noProgress;
   const handlerDir = await requireInputs(stack, fn);
+  if (opts.pullTemplates !== false) await pullMissingTemplate(stack, fn.lang as string, { env: opts.env, onProgress: progress });
   const template = await findTemplate(fn.lang as string, stack.dir);
   const dir = path.resolve(opts.outDir ?? path.join(stack.dir, 'build'), fn.name);
 
@@ -50,6 +61,10 @@ export async function buildFunction(stack: Stack, fn: StackFunction, opts: Build
   await copyDir(template.dir, dir, TEMPLATE_SKIP);
   progress(`copying handler ${fn.handler}`);
   await copyDir(handlerDir, path.join(dir, 'function'), HANDLER_SKIP);
+  if (stack.copy?.length) {
+    progress(`copying ${stack.copy.join(', ')}`);
+    await copyExtraPaths(stack, dir);
+  }
   if (template.entry !== undefined) {
     progress(`bundling ${template.entry}`);
     await bundleEntry(fn.name, dir, template.entry, path.relative(stack.dir, handlerDir) || '.');

@@ -2,6 +2,10 @@
 export { findTemplate, listTemplates } from './templates.js';
 export type { Template } from './templates.js';
 export { scaffoldFunction } from './scaffold.js';
+export { pullTemplates } from './template-pull.js';
+export type { PullOptions, PullResult } from './template-pull.js';
+export { pullStackTemplates } from './stack-templates.js';
+export type { StackPullOptions, StackPullResult } from './stack-templates.js';
 
 // Building and packing bundles
 export { buildFunction } from './build.js';

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { EXIT } from './_errors.js';
@@ -319,6 +320,21 @@ describe('sluice template', () => {
     assert.equal(existsSync(path.join(cwd, 'template', 'broken')), false);
   });
 
+  it('pull clones a git URL, URL#tag giving that tag\'s templates', async () => {
+    const repo = await gitRepo('shout', 'language: shout\ndescription: v1\nmode: streaming\nbase: bash\n');
+    const cwd = await folder('pull-git');
+    const env = { PATH: process.env['PATH'] };
+    const first = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', `${pathToFileURL(repo).href}#v1`], first.io), EXIT.ok, first.stderr());
+    assert.equal(first.stdout(), 'Wrote template shout to ./template/shout\n');
+    assert.match(await readFile(path.join(cwd, 'template', 'shout', 'template.yml'), 'utf8'), /v1/);
+    assert.equal(await runCli(['template', 'pull', pathToFileURL(repo).href, '--overwrite'], captureIo(cwd, { env }).io), EXIT.ok);
+    assert.match(await readFile(path.join(cwd, 'template', 'shout', 'template.yml'), 'utf8'), /v2/, 'the default branch has v2');
+    const missing = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', `${pathToFileURL(repo).href}#v9`], missing.io), EXIT.failed);
+    assert.match(missing.stderr(), /^Error: git clone file:.* failed: /);
+  });
+
   it('refuses a folder without templates, or no folder, as usage errors', async () => {
     const cwd = await folder('pull-none');
     const { io, stderr } = captureIo(cwd);
@@ -327,3 +343,108 @@ describe('sluice template', () => {
     assert.equal(await runCli(['template', 'pull', 'no-such-folder'], captureIo(cwd).io), EXIT.usage);
   });
 });
+
+describe('sluice template pull stack', () => {
+  const env = { PATH: process.env['PATH'] };
+  const STACK = (templates: string) => `provider: {name: openfaas}\nconfiguration:\n  templates:\n${templates}functions:\n  loud: {lang: shout, handler: ./loud}\n`;
+
+  it('pulls each listed template, only that one, from a git URL#ref or a folder beside the stack file', async () => {
+    const repo = await gitRepo('shout', 'language: shout\ndescription: v1\nmode: streaming\nbase: bash\n', 'whisper');
+    const cwd = await folder('stack-pull');
+    await mkdir(path.join(cwd, 'sources', 'template', 'quiet'), { recursive: true });
+    await writeFile(path.join(cwd, 'sources', 'template', 'quiet', 'template.yml'), 'language: quiet\nmode: streaming\nbase: bash\n');
+    const templates = `    - {name: shout, source: "${pathToFileURL(repo).href}#v1"}\n    - {name: quiet, source: ./sources}\n    - {name: node20}\n`;
+    await writeFile(path.join(cwd, 'stack.yml'), STACK(templates));
+    const first = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack'], first.io), EXIT.ok, first.stderr());
+    assert.equal(
+      first.stdout(),
+      'Wrote template shout to ./template/shout\nWrote template quiet to ./template/quiet\nTemplate node20 has no source: using the one Sluice has (sluice template list)\n',
+    );
+    assert.match(await readFile(path.join(cwd, 'template', 'shout', 'template.yml'), 'utf8'), /v1/);
+    assert.equal(existsSync(path.join(cwd, 'template', 'whisper')), false, 'only the template named is pulled');
+
+    const again = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack', '--json'], again.io), EXIT.ok, again.stderr());
+    assert.deepEqual(JSON.parse(again.stdout()), { written: [], skipped: ['shout', 'quiet'], found: ['node20'] });
+    const overwrite = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack', '--overwrite', '--json'], overwrite.io), EXIT.ok, overwrite.stderr());
+    assert.deepEqual(JSON.parse(overwrite.stdout()), { written: ['shout', 'quiet'], skipped: [], found: ['node20'] });
+  });
+
+  it('reads the stack named by -f and writes template/ beside it', async () => {
+    const cwd = await folder('stack-pull-f');
+    await mkdir(path.join(cwd, 'app', 'src', 'template', 'quiet'), { recursive: true });
+    await writeFile(path.join(cwd, 'app', 'src', 'template', 'quiet', 'template.yml'), 'language: quiet\nmode: streaming\nbase: bash\n');
+    await writeFile(path.join(cwd, 'app', 'fns.yml'), STACK('    - {name: quiet, source: ./src}\n'));
+    const { io, stdout, stderr } = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack', '-f', 'app/fns.yml'], io), EXIT.ok, stderr());
+    assert.equal(stdout(), 'Wrote template quiet to ./app/template/quiet\n');
+    assert.ok(existsSync(path.join(cwd, 'app', 'template', 'quiet', 'template.yml')));
+  });
+
+  it('names the entry whose source lacks its template, or that has no source and no template here (exit 4)', async () => {
+    const cwd = await folder('stack-pull-bad');
+    await mkdir(path.join(cwd, 'sources', 'template', 'quiet'), { recursive: true });
+    await writeFile(path.join(cwd, 'sources', 'template', 'quiet', 'template.yml'), 'language: quiet\nmode: streaming\nbase: bash\n');
+    await writeFile(path.join(cwd, 'stack.yml'), STACK('    - {name: shout, source: ./sources}\n'));
+    const lacking = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack'], lacking.io), EXIT.local);
+    assert.match(lacking.stderr(), /configuration\.templates\[0\] \(shout\): \.\/sources has no template "shout"; it has quiet/);
+    await writeFile(path.join(cwd, 'stack.yml'), STACK('    - {name: cobol}\n'));
+    const unknown = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack'], unknown.io), EXIT.local);
+    assert.match(unknown.stderr(), /configuration\.templates\[0\] \(cobol\): no source, and Sluice has no template store/);
+    await writeFile(path.join(cwd, 'stack.yml'), STACK('    - {name: shout, source: ./nowhere}\n'));
+    const nowhere = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack'], nowhere.io), EXIT.local);
+    assert.match(nowhere.stderr(), /configuration\.templates\[0\] \(shout\): \.\/nowhere: no such folder/);
+  });
+
+  it('build pulls a listed template it lacks, unless --disable-stack-pull', async () => {
+    const cwd = await folder('stack-pull-build');
+    await mkdir(path.join(cwd, 'sources', 'template', 'shout'), { recursive: true });
+    await writeFile(path.join(cwd, 'sources', 'template', 'shout', 'template.yml'), 'language: shout\nmode: streaming\nbase: bash\n');
+    await mkdir(path.join(cwd, 'loud'));
+    await writeFile(path.join(cwd, 'loud', 'handler.sh'), 'cat\n');
+    await writeFile(path.join(cwd, 'stack.yml'), STACK('    - {name: shout, source: ./sources}\n'));
+    const disabled = captureIo(cwd, { env });
+    assert.equal(await runCli(['build', '--disable-stack-pull'], disabled.io), EXIT.local);
+    assert.match(disabled.stderr(), /template "shout" not found/);
+    const build = captureIo(cwd, { env });
+    assert.equal(await runCli(['build'], build.io), EXIT.ok, build.stderr());
+    assert.ok(existsSync(path.join(cwd, 'template', 'shout', 'template.yml')));
+    assert.equal(build.stdout(), 'Built loud: build/loud\n');
+  });
+
+  it('is a usage error when the stack lists no templates', async () => {
+    const cwd = await folder('stack-pull-none');
+    await writeFile(path.join(cwd, 'stack.yml'), 'provider: {name: openfaas}\nfunctions: {}\n');
+    const { io, stderr } = captureIo(cwd, { env });
+    assert.equal(await runCli(['template', 'pull', 'stack'], io), EXIT.usage);
+    assert.match(stderr(), /stack\.yml lists no templates to pull: add configuration\.templates/);
+  });
+});
+
+/**
+ * A git repository holding template/<name> (and template/<other> when given): tagged v1 with
+ * `templateYml`, then a second commit on the default branch saying v2.
+ */
+async function gitRepo(name: string, templateYml: string, other?: string): Promise<string> {
+  const dir = await folder(`repo-${name}-${other ?? ''}`);
+  for (const template of [name, ...(other ? [other] : [])]) {
+    await mkdir(path.join(dir, 'template', template), { recursive: true });
+    await writeFile(path.join(dir, 'template', template, 'template.yml'), templateYml.replace(`language: ${name}`, `language: ${template}`));
+  }
+  const git = (...args: string[]): void => {
+    const done = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: dir });
+    assert.equal(done.status, 0, done.stderr.toString());
+  };
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'v1');
+  git('tag', 'v1');
+  await writeFile(path.join(dir, 'template', name, 'template.yml'), templateYml.replace('v1', 'v2'));
+  git('commit', '-q', '-am', 'v2');
+  return dir;
+}

@@ -116,7 +116,7 @@ describe('public API', () => {
     {
       face: 'builder',
       load: () => import('../../src/builder/index.js'),
-      exports: ['buildFunction', 'deploymentFor', 'findTemplate', 'listTemplates', 'packBundle', 'scaffoldFunction'],
+      exports: ['buildFunction', 'deploymentFor', 'findTemplate', 'listTemplates', 'packBundle', 'pullStackTemplates', 'pullTemplates', 'scaffoldFunction'],
     },
     {
       face: 'worker',

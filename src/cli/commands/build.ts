@@ -11,7 +11,12 @@ import type { CliIo } from '../_io.js';
 export type BuildOptions = {
   /** faas-cli's "write ./build/<fn> as a container build context": adds a Dockerfile running `sluice watchdog`. */
   shrinkwrap?: boolean;
+  /** faas-cli's: don't pull a template `configuration.templates` lists when template/ lacks it (build and up). */
+  disableStackPull?: boolean;
 };
+
+/** The `--disable-stack-pull` flag, shared with `up`. */
+export const DISABLE_STACK_PULL = ['--disable-stack-pull', "don't pull the templates the stack's configuration.templates lists when template/ lacks them"] as const;
 
 /** Registers `sluice build`. */
 export function registerBuild(program: Command, io: CliIo): void {
@@ -19,10 +24,11 @@ export function registerBuild(program: Command, io: CliIo): void {
     .command('build')
     .description('build a bundle in build/<name> for each function of the stack file')
     .option('--shrinkwrap', 'also write a Dockerfile (entry point `sluice watchdog`) so build/<name> is a container build context')
+    .option(...DISABLE_STACK_PULL)
     .action(async (opts: BuildOptions, cmd: Command) => {
       const ctx = contextOf(cmd, io);
       const stack = await openStack(ctx);
-      for (const bundle of await buildStack(stack, ctx, opts.shrinkwrap === true)) {
+      for (const bundle of await buildStack(stack, ctx, opts)) {
         ctx.out.line(`Built ${bundle.name}: ${shownPath(ctx, bundle.dir)}${opts.shrinkwrap ? ' (with Dockerfile)' : ''}`);
       }
     });
@@ -30,16 +36,17 @@ export function registerBuild(program: Command, io: CliIo): void {
 
 /**
  * Builds every function of the stack that has a `lang`; image-only functions are skipped (they
- * deploy without a bundle). Progress goes to stderr; any failure is ERR_BUILD_FAILED (exit 4).
+ * deploy without a bundle). Templates the stack lists are pulled when missing, unless
+ * `disableStackPull`. Progress goes to stderr; any failure is ERR_BUILD_FAILED (exit 4).
  */
-export async function buildStack(stack: Stack, ctx: CliContext, shrinkwrap = false): Promise<BuiltBundle[]> {
+export async function buildStack(stack: Stack, ctx: CliContext, opts: BuildOptions = {}): Promise<BuiltBundle[]> {
   const built: BuiltBundle[] = [];
   for (const fn of stack.functions) {
     if (!fn.lang) {
       ctx.out.progress(`Skipping ${fn.name}: no lang, deploys image ${fn.image ?? '(none)'} as is`);
       continue;
     }
-    built.push(await buildStackFunction(stack, fn, ctx, { shrinkwrap }));
+    built.push(await buildStackFunction(stack, fn, ctx, { shrinkwrap: opts.shrinkwrap === true, pullTemplates: opts.disableStackPull !== true }));
   }
   return built;
 }
@@ -53,11 +60,11 @@ export async function buildStackFunction(
   stack: Stack,
   fn: StackFunction,
   ctx: CliContext,
-  opts: { shrinkwrap?: boolean; outDir?: string } = {},
+  opts: { shrinkwrap?: boolean; outDir?: string; pullTemplates?: boolean } = {},
 ): Promise<BuiltBundle> {
   ctx.out.progress(`Building ${fn.name}…`);
   try {
-    return await buildFunction(stack, fn, { ...opts, onProgress: (step) => ctx.out.progress(`  ${step}`) });
+    return await buildFunction(stack, fn, { ...opts, env: ctx.io.env, onProgress: (step) => ctx.out.progress(`  ${step}`) });
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     const failed = errors.buildFailed(fn.name, err instanceof Error ? err.message : String(err));

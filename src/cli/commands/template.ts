@@ -6,7 +6,7 @@ import { contextOf } from '../_context.js';
 import type { CliContext } from '../_context.js';
 import type { CliIo } from '../_io.js';
 import { formatTable } from '../_output.js';
-import { runTemplatePull } from './template-pull.js';
+import { runTemplatePull, runTemplatePullStack } from './template-pull.js';
 import type { TemplatePullOptions } from './template-pull.js';
 
 /** Registers `sluice template list` and `sluice template pull`. */
@@ -18,13 +18,19 @@ export function registerTemplate(program: Command, io: CliIo): void {
     .description('the templates Sluice ships and those in ./template (which win on the same name)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => printTemplates(contextOf(cmd, io), { json: opts.json === true, source: true }));
-  template
+  const pull = template
     .command('pull')
     .description('copy the templates of a folder or git repository into ./template, for sluice new and build')
     .argument('<source>', 'a local folder, or a git URL (URL#ref for a branch or tag)')
-    .option('--overwrite', 'replace templates already in ./template (kept by default)')
-    .option('--json', 'print {"written", "skipped"}')
+    .option('--overwrite', 'replace templates already there (kept by default)')
+    .option('--json', 'print {"written", "skipped"} (and "found" for stack)')
     .action(async (source: string, opts: TemplatePullOptions, cmd: Command) => runTemplatePull(source, opts, contextOf(cmd, io)));
+  // faas-cli's subcommand: `template pull stack` means it even when a folder is called stack (./stack
+  // pulls that). `pull`'s --overwrite and --json are read wherever they stand, so it has none of its own.
+  pull
+    .command('stack')
+    .description("pull each template the stack file's configuration.templates lists into template/ beside it")
+    .action(async (_opts: unknown, cmd: Command) => runTemplatePullStack(cmd.optsWithGlobals<TemplatePullOptions>(), contextOf(cmd, io)));
 }
 
 /**
