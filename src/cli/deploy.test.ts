@@ -148,6 +148,15 @@ describe('sluice deploy flags', () => {
     ]);
   });
 
+  it('store deploy adds --constraint to the store\'s constraints, as deploy does; an empty one is a usage error', async () => {
+    const run = await sluice(['store', 'deploy', 'sized', '-u', workDir, '--constraint', 'node.labels.disk == ssd', '--constraint', 'node.platform.os == linux']);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.deepEqual(deployed()[0]?.constraints, ['node.platform.os == linux', 'node.labels.disk == ssd']);
+    const empty = await sluice(['store', 'deploy', 'sized', '-u', workDir, '--constraint', ' ']);
+    assert.equal(empty.code, EXIT.usage);
+    assert.match(empty.stderr, /--constraint needs a value/);
+  });
+
   it('--update=false only POSTs; --replace DELETEs first; both with --update is a usage error', async () => {
     assert.equal((await sluice(['deploy', '--image', 'x', '--name', 'f', '--update=false'])).code, EXIT.ok);
     assert.deepEqual(seen.map((r) => r.method), ['POST']);

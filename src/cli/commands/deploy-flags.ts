@@ -97,6 +97,15 @@ export function imageFunction(opts: { image?: string; name?: string; fprocess?: 
   return fn;
 }
 
+/** A flag value that must not be empty (quantities, constraints), trimmed; what it means is the gateway's to check. `store deploy` shares it. */
+export function nonEmpty(flag: string): (text: string) => string {
+  return function parseNonEmpty(text) {
+    const trimmed = text.trim();
+    if (!trimmed) throw new InvalidArgumentError(`${flag} needs a value`);
+    return trimmed;
+  };
+}
+
 // --- internal ---
 
 /** The stack's `limits` or `requests` with the flags' values over them; undefined when neither has any. */
@@ -109,15 +118,6 @@ function resources(
   if (memory !== undefined) out.memory = memory;
   if (cpu !== undefined) out.cpu = cpu;
   return out.memory === undefined && out.cpu === undefined ? undefined : out;
-}
-
-/** A flag value that must not be empty (quantities, constraints), trimmed; what it means is the gateway's to check. */
-function nonEmpty(flag: string): (text: string) => string {
-  return function parseNonEmpty(text) {
-    const trimmed = text.trim();
-    if (!trimmed) throw new InvalidArgumentError(`${flag} needs a value`);
-    return trimmed;
-  };
 }
 
 /** A Go bool flag's value: `--update=false`, `--update false`; bare `--update` is true. */

@@ -10,7 +10,7 @@ import { buildStackFunction } from './build.js';
 import { deployStackFunction } from './deploy.js';
 import { withDeployFlags } from './deploy-flags.js';
 
-/** Flags of `sluice store deploy` (faas-cli's, but `--constraint`). */
+/** Flags of `sluice store deploy` (faas-cli's). */
 export type StoreDeployOptions = {
   /** Deploy under this name instead of the store's. */
   name?: string;
@@ -22,6 +22,8 @@ export type StoreDeployOptions = {
   annotation?: [string, string][];
   /** `--secret NAME`, repeatable; added to the store's secrets. */
   secret?: string[];
+  /** `--constraint C`, repeatable; added to the store's constraints (sent and shown back, not used for placement). */
+  constraint?: string[];
   /** Remove the function first when it exists, then create it. */
   replace?: boolean;
   /** Update in place, else create: the default, accepted for faas-cli's scripts. */
@@ -54,6 +56,6 @@ export async function runStoreDeploy(name: string, opts: StoreDeployOptions, ctx
 /** The store's function as deployed: renamed by `--name`, merged with the flags as `deploy` merges them. */
 function withFlags(fn: StackFunction, opts: StoreDeployOptions): StackFunction {
   if (opts.name !== undefined) assertFunctionName(opts.name);
-  const { env, label, annotation, secret } = opts;
-  return { ...withDeployFlags(fn, { env, label, annotation, secret }), name: opts.name ?? fn.name };
+  const { env, label, annotation, secret, constraint } = opts;
+  return { ...withDeployFlags(fn, { env, label, annotation, secret, constraint }), name: opts.name ?? fn.name };
 }

@@ -7,6 +7,7 @@ import type { CliIo } from '../_io.js';
 import { formatFields, formatTable, pairLines } from '../_output.js';
 import { openStore, storeFunction, storeItem } from '../_store.js';
 import type { StoreItem } from '../_store.js';
+import { nonEmpty } from './deploy-flags.js';
 import { runStoreDeploy } from './store-deploy.js';
 import type { StoreDeployOptions } from './store-deploy.js';
 
@@ -61,6 +62,7 @@ export function registerStore(program: Command, io: CliIo): void {
     .option('-l, --label <key=value>', "a label, over the store's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
     .option('--annotation <key=value>', "an annotation, over the store's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
     .option('--secret <name>', "a secret to mount, added to the store's (repeatable)", repeatable(String))
+    .option('--constraint <constraint>', "a placement constraint, added to the store's (repeatable; shown back, not used)", repeatable(nonEmpty('--constraint')))
     .addOption(new Option('--replace', 'remove the function first if it is deployed, then create it').conflicts('update'))
     .option('--update', 'update it in place if deployed, else create it (the default)')
     .option('--json', 'print JSON: name, status, bundle, url')
