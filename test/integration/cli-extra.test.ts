@@ -1,11 +1,13 @@
 /**
  * `sluice ready`, `completion`, `generate` and `template` (issue 7, part 5) as a user runs them:
- * the built CLI, against a real gateway where one is involved.
+ * the built CLI, against a real gateway where one is involved; and a stack's `configuration`
+ * (templates pulled from git by `up`, `copy` paths shared by handlers).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { cleanup, deployNodeTs, runSluice, startSluice, tempDir, type SluiceNode } from '../harness.js';
@@ -102,5 +104,39 @@ describe('sluice ready, completion, generate and template against a real gateway
     assert.equal(ready.code, 0, ready.stderr);
     const invoked = await runSluice(node, ['invoke', 'greeter'], { stdin: '' });
     assert.equal(invoked.stdout, 'hello from a pulled template');
+  });
+
+  it('up pulls the template configuration.templates names from git (URL#tag) and builds in configuration.copy', async () => {
+    const repo = await tempDir('sluice-template-repo-');
+    await mkdir(path.join(repo, 'template', 'shared-ts'), { recursive: true });
+    await writeFile(path.join(repo, 'template', 'shared-ts', 'template.yml'), 'language: shared-ts\ndescription: v1\nmode: http\nbase: node-ts\n');
+    const git = (...args: string[]): void => {
+      const done = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+      assert.equal(done.status, 0, done.stderr.toString());
+    };
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'v1');
+    git('tag', 'v1');
+
+    const work = await tempDir('sluice-config-work-');
+    await mkdir(path.join(work, 'common'));
+    await writeFile(path.join(work, 'common', 'greet.ts'), 'export const greet = (name: string): string => `shared hello, ${name}`;\n');
+    await mkdir(path.join(work, 'sharer'));
+    await writeFile(path.join(work, 'sharer', 'handler.ts'), "import { greet } from './common/greet.js';\nexport default async (event: { body: unknown }) => greet(String(event.body));\n");
+    await writeFile(
+      path.join(work, 'stack.yml'),
+      `provider: {name: openfaas}\nconfiguration:\n  templates:\n    - name: shared-ts\n      source: ${pathToFileURL(repo).href}#v1\n  copy: [./common]\n` +
+        'functions:\n  sharer: {lang: shared-ts, handler: ./sharer}\n',
+    );
+
+    const up = await runSluice(node, ['up'], { cwd: work });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(await readFile(path.join(work, 'template', 'shared-ts', 'template.yml'), 'utf8'), /v1/);
+    assert.equal(await readFile(path.join(work, 'build', 'sharer', 'function', 'common', 'greet.ts'), 'utf8'), await readFile(path.join(work, 'common', 'greet.ts'), 'utf8'));
+    const ready = await runSluice(node, ['ready', 'sharer', '--interval', '200ms']);
+    assert.equal(ready.code, 0, ready.stderr);
+    const invoked = await runSluice(node, ['invoke', 'sharer'], { stdin: 'Ada' });
+    assert.equal(invoked.stdout, 'shared hello, Ada');
   });
 });
