@@ -1,5 +1,5 @@
 export { Provider } from './provider.js';
-export type { ProviderOptions, ReplicaLogLine } from './provider.js';
+export type { ProviderOptions, ReplicaLogLine } from './provider-options.js';
 export type { FunctionService } from './function-service.js';
 export type { RuntimeSpec } from './runtime-spec.js';
 export type { InGatewayRuntime } from './in-gateway.js';

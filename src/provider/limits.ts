@@ -64,3 +64,14 @@ function cpus(name: string, text: string): number {
   if (!(value > 0)) throw errors.badRequest(`function "${name}": limits.cpu "${text}" is not a CPU amount: write cores (0.5, 2) or millicores (500m)`);
   return value;
 }
+
+/**
+ * What the function's log says when its limits cannot be enforced here (`noGroups`: why the host has
+ * no control groups; a spec without argv runs no process to confine), and what still applies.
+ */
+export function unenforcedLimits(spec: { argv: readonly string[]; env: Readonly<Record<string, string>>; config: { mode: string } }, noGroups: string | undefined): string | undefined {
+  const why = noGroups ?? (spec.argv.length === 0 ? `${spec.config.mode} mode runs no process of its own` : undefined);
+  if (why === undefined) return undefined;
+  const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
+  return `limits not enforced: ${why}${heap}`;
+}

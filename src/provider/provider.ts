@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Registry as MetricsRegistry } from 'prom-client';
 import {
@@ -13,49 +11,22 @@ import {
   type RuntimeMode,
 } from '../api/index.js';
 import { BundleStore } from './bundle-store.js';
-import { CallSlot } from './call-slot.js';
-import { FunctionService } from './function-service.js';
-import type { InGatewayRuntime, InGatewayRuntimeFactory } from './in-gateway.js';
 import { Cgroups } from './cgroups.js';
 import { FunctionLogs } from './function-logs.js';
-import { SecretStore } from './secret-store.js';
+import { FunctionService } from './function-service.js';
+import { AUTH_LABEL, FunctionTokens, tokenSecret } from './function-tokens.js';
+import type { InGatewayRuntime } from './in-gateway.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { ProviderOptions } from './provider-options.js';
+import { unenforcedLimits } from './limits.js';
 import { FunctionMetrics } from './metrics.js';
-import { ProcessReplica } from './process-replica.js';
 import { Registry } from './registry.js';
-import type { Replica, ReplicaEvents } from './replica.js';
+import type { ReplicaEvents } from './replica.js';
+import { replicaFactory, replicaRunDir } from './replica-factory.js';
+import { SecretStore } from './secret-store.js';
 import { resolveSpec, type RuntimeSpec, type SpecDefaults } from './runtime-spec.js';
 import { scaleBounds } from './scale-labels.js';
 import { statusOf } from './status.js';
-
-/** One line a replica wrote, with where it came from. */
-export interface ReplicaLogLine {
-  readonly function: string;
-  readonly instance: string;
-  readonly stream: 'stdout' | 'stderr';
-  readonly text: string;
-  readonly callId?: string;
-}
-
-export interface ProviderOptions {
-  readonly dataDir: string;
-  readonly execTimeoutMs: number;
-  readonly readTimeoutMs: number;
-  readonly writeTimeoutMs: number;
-  /** How long a call waits for a ready replica; also the startup limit of a replica. */
-  readonly replicaWaitMs: number;
-  /** The part of the host env functions may see (PATH, HOME, LANG…). */
-  readonly hostEnv: Readonly<Record<string, string>>;
-  readonly log: (line: ReplicaLogLine) => void;
-  /** Runtimes for functions that run in this process, by mode (`workflow`). */
-  readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
-  /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
-  readonly metrics?: MetricsRegistry;
-}
-
-/** The label that puts a function's calls behind the gateway's basic auth. */
-export const AUTH_LABEL = 'com.sluice.auth';
-/** The annotation naming a secret whose value also opens such a function, as `Authorization: Bearer <value>`. */
-export const TOKEN_ANNOTATION = 'com.sluice.auth.token-secret';
 
 /** The environment variable naming the directory of a function's secret files. */
 export const SECRETS_DIR_ENV = 'SLUICE_SECRETS_DIR';
@@ -85,13 +56,12 @@ export class Provider {
   readonly secrets: SecretStore;
   readonly #registry: Registry;
   readonly #functions = new Map<string, Deployed>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #locks = new KeyedLock();
   readonly #opts: ProviderOptions;
   readonly #defaults: SpecDefaults;
   readonly #runDir: string;
   readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
-  /** SHA-256 of each guarded function's token (TOKEN_ANNOTATION), so a call's check needs no disk. */
-  readonly #tokens = new Map<string, Buffer>();
+  readonly #tokens: FunctionTokens;
   /** The host's control groups for `limits`, or why there are none. */
   #cgroups: Cgroups | string = 'not detected yet';
 
@@ -102,6 +72,7 @@ export class Provider {
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
     this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'));
     this.secrets = new SecretStore(path.join(opts.dataDir, 'secrets'));
+    this.#tokens = new FunctionTokens(this.secrets);
     this.metrics = new FunctionMetrics(opts.metrics ?? new MetricsRegistry(), () => [...this.#functions].map(([name, d]) => [name, d.service.desired] as const));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
@@ -116,7 +87,7 @@ export class Provider {
   /** Opens the data dir and brings every persisted function back with its replicas. */
   static async open(opts: ProviderOptions): Promise<Provider> {
     await mkdir(opts.dataDir, { recursive: true });
-    const runDir = socketDir(opts.dataDir);
+    const runDir = replicaRunDir(opts.dataDir);
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
     await Promise.all([provider.logs.open(), provider.secrets.open()]);
@@ -139,7 +110,7 @@ export class Provider {
       const replicas = existing ? Math.min(Math.max(existing.service.desired, bounds.min), bounds.max) : Math.max(bounds.min, 1);
       const createdAt = existing?.createdAt ?? new Date().toISOString();
       this.#registry.save({ deployment: dep, replicas, createdAt });
-      await this.#loadToken(dep);
+      await this.#tokens.load(dep);
       if (!existing) {
         const service = this.#serviceFor(spec);
         this.#functions.set(dep.service, { deployment: dep, createdAt, service });
@@ -160,7 +131,7 @@ export class Provider {
       this.#functions.delete(name);
       await deployed.service.stop();
       await this.secrets.unmount(name);
-      this.#tokens.delete(name);
+      this.#tokens.forget(name);
       this.#pruneBundles();
     });
   }
@@ -170,13 +141,13 @@ export class Provider {
     await this.secrets.put(name, value, mode);
     for (const [fn, { deployment }] of this.#functions) {
       if (deployment.secrets?.includes(name)) await this.secrets.mount(fn, deployment.secrets);
-      if (deployment.annotations?.[TOKEN_ANNOTATION] === name) await this.#loadToken(deployment);
+      if (tokenSecret(deployment) === name) await this.#tokens.load(deployment);
     }
   }
 
   /** Removes a secret no deployed function lists (ERR_SECRET_IN_USE names those that do). */
   async removeSecret(name: string): Promise<void> {
-    const uses = (d: FunctionDeployment): boolean => d.secrets?.includes(name) === true || d.annotations?.[TOKEN_ANNOTATION] === name;
+    const uses = (d: FunctionDeployment): boolean => d.secrets?.includes(name) === true || tokenSecret(d) === name;
     const users = [...this.#functions].filter(([, d]) => uses(d.deployment)).map(([fn]) => fn);
     if (users.length) throw errors.secretInUse(name, users.sort());
     await this.secrets.remove(name);
@@ -211,9 +182,9 @@ export class Provider {
     return this.#functions.get(name)?.deployment.labels?.[AUTH_LABEL] === 'required';
   }
 
-  /** SHA-256 of the function's token, when its TOKEN_ANNOTATION names one: a Bearer token that opens it. */
+  /** SHA-256 of the function's token, when its token-secret annotation names one: a Bearer token that opens it. */
   authToken(name: string): Buffer | undefined {
-    return this.#tokens.get(name);
+    return this.#tokens.digest(name);
   }
 
   /** The running service of a function, for the invocation path; ERR_FUNCTION_NOT_FOUND if none. */
@@ -243,8 +214,9 @@ export class Provider {
    */
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
     let spec = await resolveSpec(dep, this.bundles, this.#defaults);
-    if (spec.limits) this.#reportUnenforced(spec);
-    const token = dep.annotations?.[TOKEN_ANNOTATION];
+    const unenforced = spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined);
+    if (unenforced) this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: unenforced });
+    const token = tokenSecret(dep);
     const missing = await this.secrets.missing([...(dep.secrets ?? []), ...(token ? [token] : [])]);
     if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
     if (dep.secrets?.length) {
@@ -259,22 +231,6 @@ export class Provider {
     return spec;
   }
 
-  /** Says in the function's log when its limits cannot be enforced here, and what still applies. */
-  #reportUnenforced(spec: RuntimeSpec): void {
-    const why = typeof this.#cgroups === 'string' ? this.#cgroups : spec.argv.length === 0 ? `${spec.config.mode} mode runs no process of its own` : undefined;
-    if (why === undefined) return;
-    const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
-    this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: `limits not enforced: ${why}${heap}` });
-  }
-
-  /** Reads the function's token secret (trimmed, as a value written with echo) into #tokens, or forgets it. */
-  async #loadToken(dep: FunctionDeployment): Promise<void> {
-    const secret = dep.annotations?.[TOKEN_ANNOTATION];
-    const value = secret ? (await this.secrets.value(secret))?.toString('utf8').trim() : undefined;
-    if (value) this.#tokens.set(dep.service, createHash('sha256').update(value).digest());
-    else this.#tokens.delete(dep.service);
-  }
-
   async #restore(): Promise<void> {
     for (const entry of this.#registry.all()) {
       const name = entry.deployment.service;
@@ -282,7 +238,7 @@ export class Provider {
         const spec = await this.#resolve(entry.deployment, 'restore');
         const service = this.#serviceFor(spec);
         this.#functions.set(name, { deployment: entry.deployment, createdAt: entry.createdAt, service });
-        await this.#loadToken(entry.deployment);
+        await this.#tokens.load(entry.deployment);
         service.scale(entry.replicas);
       } catch (err) {
         this.#opts.log({ function: name, instance: '-', stream: 'stderr', text: `not restored: ${(err as Error).message}` });
@@ -300,14 +256,12 @@ export class Provider {
         this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) });
       },
     };
-    const factory = (s: RuntimeSpec): Replica => {
-      if (s.config.mode === 'http') {
-        const cgroups = typeof this.#cgroups === 'string' ? {} : { cgroups: this.#cgroups };
-        return new ProcessReplica(s, events, { runDir: this.#runDir, startupTimeoutMs: this.#opts.replicaWaitMs, ...cgroups });
-      }
-      const runtime = this.#runtimes.get(s.config.mode);
-      return new CallSlot(s, events, runtime && ((log) => runtime.handler(s, log)), typeof this.#cgroups === 'string' ? undefined : this.#cgroups);
-    };
+    const factory = replicaFactory(events, {
+      runDir: this.#runDir,
+      startupTimeoutMs: this.#opts.replicaWaitMs,
+      cgroups: typeof this.#cgroups === 'string' ? undefined : this.#cgroups,
+      runtimes: this.#runtimes,
+    });
     const service: FunctionService = new FunctionService(spec, factory, {
       waitMs: this.#opts.replicaWaitMs,
       drainMs: this.#opts.writeTimeoutMs,
@@ -338,21 +292,6 @@ export class Provider {
 
   /** Runs changes to one function one at a time (two deploys of one name must not interleave). */
   #exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(name) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => {});
-    this.#locks.set(name, settled);
-    void settled.then(() => {
-      if (this.#locks.get(name) === settled) this.#locks.delete(name);
-    });
-    return next;
+    return this.#locks.run(name, work);
   }
-}
-
-/** Replica sockets live in the data dir unless its path is too long for a Unix socket (107 bytes). */
-function socketDir(dataDir: string): string {
-  const inData = path.join(dataDir, 'run');
-  if (inData.length + '/01234567.sock'.length <= 100) return inData;
-  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
-  return path.join(os.tmpdir(), `sluice-${digest}`);
 }

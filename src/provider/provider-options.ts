@@ -1,0 +1,28 @@
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { RuntimeMode } from '../api/index.js';
+import type { InGatewayRuntimeFactory } from './in-gateway.js';
+
+/** One line a replica wrote, with where it came from. */
+export interface ReplicaLogLine {
+  readonly function: string;
+  readonly instance: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+  readonly callId?: string;
+}
+
+export interface ProviderOptions {
+  readonly dataDir: string;
+  readonly execTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly writeTimeoutMs: number;
+  /** How long a call waits for a ready replica; also the startup limit of a replica. */
+  readonly replicaWaitMs: number;
+  /** The part of the host env functions may see (PATH, HOME, LANG…). */
+  readonly hostEnv: Readonly<Record<string, string>>;
+  readonly log: (line: ReplicaLogLine) => void;
+  /** Runtimes for functions that run in this process, by mode (`workflow`). */
+  readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
+  /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
+  readonly metrics?: MetricsRegistry;
+}
