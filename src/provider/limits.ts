@@ -1,11 +1,21 @@
 import { errors, type FunctionDeployment } from '../api/index.js';
 
-/** What a function's replicas may use (`limits` of its deployment), in plain numbers. */
-export interface ResourceLimits {
-  /** Bytes of memory (`limits.memory`). */
+/** An amount of memory and CPU in plain numbers: a deployment's `limits` or its `requests`. */
+export interface Resources {
+  /** Bytes of memory (`memory`). */
   readonly memoryBytes?: number;
-  /** Cores (`limits.cpu`: `500m` is 0.5). */
+  /** Cores (`cpu`: `500m` is 0.5). */
   readonly cpus?: number;
+}
+
+/**
+ * What a function's replicas may use (`limits` of its deployment, the fields at the top) and what
+ * the kernel keeps for them when the host is short (`requests`). Set when either is, so whatever
+ * gives a replica its control groups for limits gives them for requests alone too.
+ */
+export interface ResourceLimits extends Resources {
+  /** `requests`: a share of the CPU under contention, memory reclaimed from others first. */
+  readonly requests?: Resources;
 }
 
 /** Kubernetes quantity suffixes, as OpenFaaS passes `limits.memory` on. */
@@ -17,13 +27,16 @@ const MEMORY_UNITS: Readonly<Record<string, number>> = {
 /** Below this a runtime cannot even start: surely a unit was forgotten (`128` for 128Mi). */
 const MIN_MEMORY_BYTES = 16 * 2 ** 20;
 
-/** The deployment's `limits`, checked: a value that does not parse is a 400 naming it. */
+/**
+ * The deployment's `limits` and `requests`, checked: a value that does not parse is a 400 naming
+ * it, and so is a request above its limit (Kubernetes refuses it too). Undefined when it has neither.
+ */
 export function resolveLimits(dep: FunctionDeployment): ResourceLimits | undefined {
-  const { memory, cpu } = dep.limits ?? {};
-  const limits: { memoryBytes?: number; cpus?: number } = {};
-  if (memory) limits.memoryBytes = memoryBytes(dep.service, memory);
-  if (cpu) limits.cpus = cpus(dep.service, cpu);
-  return limits.memoryBytes === undefined && limits.cpus === undefined ? undefined : limits;
+  const limits = resolveResources(dep.service, 'limits', dep.limits);
+  const requests = resolveResources(dep.service, 'requests', dep.requests);
+  if (!requests) return limits;
+  checkWithinLimits(dep, limits ?? {}, requests);
+  return { ...limits, requests };
 }
 
 /** `128Mi` and the like, as a person writes it back. */
@@ -48,30 +61,63 @@ export function heapExhaustedReason(heapMiB: string | undefined, limitBytes: num
   return `ran out of memory: its JavaScript heap is bounded to ${heapMiB ?? '?'} MiB of its ${formatMemory(limitBytes)} (limits.memory)`;
 }
 
-function memoryBytes(name: string, text: string): number {
+type ResourceKey = 'limits' | 'requests';
+
+/** One of the deployment's `limits` or `requests`, parsed; undefined when it sets neither value. */
+function resolveResources(name: string, key: ResourceKey, given: { memory?: string; cpu?: string } | undefined): Resources | undefined {
+  const { memory, cpu } = given ?? {};
+  const out: { memoryBytes?: number; cpus?: number } = {};
+  if (memory) out.memoryBytes = memoryBytes(name, key, memory);
+  if (cpu) out.cpus = cpus(name, key, cpu);
+  return out.memoryBytes === undefined && out.cpus === undefined ? undefined : out;
+}
+
+/** A request above its limit is a 400 naming both, as written. */
+function checkWithinLimits(dep: FunctionDeployment, limits: Resources, requests: Resources): void {
+  const fields = { memory: 'memoryBytes', cpu: 'cpus' } as const;
+  for (const [resource, field] of Object.entries(fields) as ['memory' | 'cpu', keyof Resources][]) {
+    const limit = limits[field];
+    const request = requests[field];
+    if (limit === undefined || request === undefined || request <= limit) continue;
+    throw errors.badRequest(
+      `function "${dep.service}": requests.${resource} "${dep.requests?.[resource]}" is more than limits.${resource} "${dep.limits?.[resource]}": a request cannot exceed its limit`,
+    );
+  }
+}
+
+function memoryBytes(name: string, key: ResourceKey, text: string): number {
   const match = /^(\d+(?:\.\d+)?)([kKMGT]i?)?$/.exec(text.trim());
   const unit = MEMORY_UNITS[match?.[2] ?? ''];
   const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
   if (!(bytes >= MIN_MEMORY_BYTES)) {
-    throw errors.badRequest(`function "${name}": limits.memory "${text}" is not a memory size of at least 16Mi: write it as Kubernetes does, e.g. 128Mi or 1Gi`);
+    throw errors.badRequest(`function "${name}": ${key}.memory "${text}" is not a memory size of at least 16Mi: write it as Kubernetes does, e.g. 128Mi or 1Gi`);
   }
   return bytes;
 }
 
-function cpus(name: string, text: string): number {
+function cpus(name: string, key: ResourceKey, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(text.trim());
   const value = match ? Number(match[1]) / (match[2] ? 1000 : 1) : NaN;
-  if (!(value > 0)) throw errors.badRequest(`function "${name}": limits.cpu "${text}" is not a CPU amount: write cores (0.5, 2) or millicores (500m)`);
+  if (!(value > 0)) throw errors.badRequest(`function "${name}": ${key}.cpu "${text}" is not a CPU amount: write cores (0.5, 2) or millicores (500m)`);
   return value;
 }
 
 /**
- * What the function's log says when its limits cannot be enforced here (`noGroups`: why the host has
- * no control groups; a spec without argv runs no process to confine), and what still applies.
+ * What the function's log says when its limits (or requests) cannot be enforced here (`noGroups`:
+ * why the host has no control groups; a spec without argv runs no process to confine), and what
+ * still applies.
  */
-export function unenforcedLimits(spec: { argv: readonly string[]; env: Readonly<Record<string, string>>; config: { mode: string } }, noGroups: string | undefined): string | undefined {
+export function unenforcedLimits(
+  spec: { argv: readonly string[]; env: Readonly<Record<string, string>>; config: { mode: string }; limits?: ResourceLimits },
+  noGroups: string | undefined,
+): string | undefined {
   const why = noGroups ?? (spec.argv.length === 0 ? `${spec.config.mode} mode runs no process of its own` : undefined);
   if (why === undefined) return undefined;
   const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
-  return `limits not enforced: ${why}${heap}`;
+  return `${whatIsSet(spec.limits)} not enforced: ${why}${heap}`;
+}
+
+function whatIsSet(limits: ResourceLimits | undefined): string {
+  if (!limits?.requests) return 'limits';
+  return limits.memoryBytes === undefined && limits.cpus === undefined ? 'requests' : 'limits and requests';
 }

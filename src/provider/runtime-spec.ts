@@ -8,7 +8,10 @@ import { resolveLimits, type ResourceLimits } from './limits.js';
 
 /** Everything needed to run replicas of one function, resolved once at deploy time. */
 export type RuntimeSpec = FunctionRuntime & {
-  /** `limits` of the deployment: enforced per replica process where the host allows (cgroups). */
+  /**
+   * `limits` and `requests` of the deployment (set when either is): enforced per replica process
+   * where the host allows (cgroups), so a function with requests alone gets its groups too.
+   */
   readonly limits?: ResourceLimits;
 };
 
