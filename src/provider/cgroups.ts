@@ -6,6 +6,10 @@ import type { ResourceLimits } from './limits.js';
 
 const ROOT = '/sys/fs/cgroup';
 const CPU_PERIOD_US = 100_000;
+/** `cpu.shares` a core is worth, and the bounds the kernel takes (Kubernetes' `MilliCPUToShares`). */
+const SHARES_PER_CPU = 1024;
+const MIN_SHARES = 2;
+const MAX_SHARES = 262_144;
 /** Tries at removing a group while what was left in it dies, and the pause between them. */
 const REMOVE_ATTEMPTS = 10;
 const REMOVE_PAUSE_MS = 50;
@@ -26,10 +30,10 @@ export interface ReplicaCgroup {
 }
 
 /**
- * Memory and CPU limits through the host's control groups, where Sluice may make them: cgroup v2
- * (`memory.max`, `cpu.max`) under the gateway's own group, or v1's `memory` and `cpu` hierarchies
- * (`memory.limit_in_bytes`, `cpu.cfs_quota_us`). `detect` answers undefined where neither can be
- * written (not root, no delegation); the caller then says so once and runs functions unlimited.
+ * Memory and CPU limits and requests through the host's control groups, where Sluice may make them:
+ * cgroup v2 under the gateway's own group, or v1's `memory` and `cpu` hierarchies (the files:
+ * `groupFiles`). `detect` answers why not where neither can be written (not root, no delegation);
+ * the caller then says so once and runs functions unlimited.
  */
 export class Cgroups {
   readonly kind: 'v1' | 'v2';
@@ -83,7 +87,7 @@ export class Cgroups {
     }
   }
 
-  /** Makes the replica's groups afresh (a restart starts from a clean count) with its limits. */
+  /** Makes the replica's groups afresh (a restart starts from a clean count) with its limits and requests. */
   async create(instance: string, limits: ResourceLimits): Promise<ReplicaCgroup> {
     const dirs: string[] = [];
     const make = async (base: string, files: Readonly<Record<string, string>>, optional: Readonly<Record<string, string>> = {}): Promise<string> => {
@@ -95,20 +99,13 @@ export class Cgroups {
       for (const [file, value] of Object.entries(optional)) await writeFile(path.join(dir, file), value).catch(() => {});
       return dir;
     };
-    const { memoryBytes, cpus } = limits;
-    const quota = cpus === undefined ? undefined : String(Math.max(1000, Math.round(cpus * CPU_PERIOD_US)));
+    const files = groupFiles(this.kind, limits);
     let memoryDir: string | undefined;
     if (this.kind === 'v2') {
-      const files: Record<string, string> = {};
-      if (memoryBytes !== undefined) files['memory.max'] = String(memoryBytes);
-      if (quota !== undefined) files['cpu.max'] = `${quota} ${CPU_PERIOD_US}`;
-      // No swap: over its limit a function is stopped, not slowed to a crawl.
-      memoryDir = await make(this.#memory as string, files, memoryBytes === undefined ? {} : { 'memory.swap.max': '0' });
+      memoryDir = await make(this.#memory as string, { ...files.memory, ...files.cpu }, files.optional);
     } else {
-      if (memoryBytes !== undefined && this.#memory) {
-        memoryDir = await make(this.#memory, { 'memory.limit_in_bytes': String(memoryBytes) }, { 'memory.memsw.limit_in_bytes': String(memoryBytes) });
-      }
-      if (quota !== undefined && this.#cpu) await make(this.#cpu, { 'cpu.cfs_period_us': String(CPU_PERIOD_US), 'cpu.cfs_quota_us': quota });
+      if (Object.keys(files.memory).length && this.#memory) memoryDir = await make(this.#memory, files.memory, files.optional);
+      if (Object.keys(files.cpu).length && this.#cpu) await make(this.#cpu, files.cpu);
     }
     const kind = this.kind;
     return {
@@ -119,6 +116,55 @@ export class Cgroups {
       },
     };
   }
+}
+
+/** What a replica's groups are given: files of the memory and cpu controllers, and those only some kernels have. */
+export interface GroupFiles {
+  readonly memory: Readonly<Record<string, string>>;
+  readonly cpu: Readonly<Record<string, string>>;
+  /** Written where the kernel has them (v1 swap accounting is optional, and so is v2's swap). */
+  readonly optional: Readonly<Record<string, string>>;
+}
+
+/**
+ * The files that carry `limits` and `requests` into a replica's groups, as the kubelet writes a
+ * pod's: limits are hard (`memory.limit_in_bytes`/`memory.max`, a CFS quota); requests are what the
+ * kernel keeps for it under contention, a CPU weight (`cpu.shares`/`cpu.weight`) and memory it
+ * reclaims from others first (`memory.soft_limit_in_bytes`/`memory.low`).
+ */
+export function groupFiles(kind: 'v1' | 'v2', limits: ResourceLimits): GroupFiles {
+  const { memoryBytes, cpus, requests } = limits;
+  const quota = cpus === undefined ? undefined : String(Math.max(1000, Math.round(cpus * CPU_PERIOD_US)));
+  const shares = requests?.cpus === undefined ? undefined : cpuShares(requests.cpus);
+  const memory: Record<string, string> = {};
+  const cpu: Record<string, string> = {};
+  const optional: Record<string, string> = {};
+  if (kind === 'v2') {
+    if (memoryBytes !== undefined) memory['memory.max'] = String(memoryBytes);
+    if (requests?.memoryBytes !== undefined) memory['memory.low'] = String(requests.memoryBytes);
+    if (quota !== undefined) cpu['cpu.max'] = `${quota} ${CPU_PERIOD_US}`;
+    if (shares !== undefined) cpu['cpu.weight'] = String(cpuWeight(shares));
+    // No swap: over its limit a function is stopped, not slowed to a crawl.
+    if (memoryBytes !== undefined) optional['memory.swap.max'] = '0';
+  } else {
+    if (memoryBytes !== undefined) memory['memory.limit_in_bytes'] = String(memoryBytes);
+    if (requests?.memoryBytes !== undefined) memory['memory.soft_limit_in_bytes'] = String(requests.memoryBytes);
+    if (quota !== undefined) Object.assign(cpu, { 'cpu.cfs_period_us': String(CPU_PERIOD_US), 'cpu.cfs_quota_us': quota });
+    if (shares !== undefined) cpu['cpu.shares'] = String(shares);
+    if (memoryBytes !== undefined) optional['memory.memsw.limit_in_bytes'] = String(memoryBytes);
+  }
+  return { memory, cpu, optional };
+}
+
+/** cgroup v1 `cpu.shares` for a CPU request, as the kubelet computes it: 1024 a core, from whole millicores, within 2…262144. */
+export function cpuShares(cpus: number): number {
+  const milli = Math.round(cpus * 1000);
+  return Math.min(MAX_SHARES, Math.max(MIN_SHARES, Math.floor((milli * SHARES_PER_CPU) / 1000)));
+}
+
+/** cgroup v2 `cpu.weight` (1…10000) for v1 shares (2…262144), as runc and the kubelet convert them. */
+export function cpuWeight(shares: number): number {
+  return 1 + Math.floor(((shares - MIN_SHARES) * 9999) / (MAX_SHARES - MIN_SHARES));
 }
 
 /**
