@@ -22,7 +22,7 @@ export { canonicalHeaderKey, decodeQueueRequest, encodeQueueRequest, goUrl, queu
 export { BundleManifest, MANIFEST_FILE, RuntimeMode } from './bundle.js';
 
 // Names
-export { assertFunctionName, assertNamespace, assertSecretName, parseQualifiedName } from './names.js';
+export { assertFunctionName, assertNamespace, assertSecretName, parseInvokedName, parseQualifiedName } from './names.js';
 export { parseJson } from './parse.js';
 export { VERSION } from './version.js';
 

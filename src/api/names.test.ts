@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SluiceError, assertFunctionName, assertNamespace, parseQualifiedName } from './index.js';
+import { SluiceError, assertFunctionName, assertNamespace, parseInvokedName, parseQualifiedName } from './index.js';
 
-/** Asserts `fn` throws a SluiceError with this code and a 400 status; returns its message. */
-function rejects(fn: () => unknown, code: string): string {
+/** Asserts `fn` throws a SluiceError with this code and status (400 unless given); returns its message. */
+function rejects(fn: () => unknown, code: string, status = 400): string {
   try {
     fn();
   } catch (err) {
     assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
     assert.equal(err.code, code);
-    assert.equal(err.status, 400);
+    assert.equal(err.status, status);
     return err.message;
   }
   assert.fail(`expected ${code}`);
@@ -76,5 +76,22 @@ describe('parseQualifiedName', () => {
     rejects(() => parseQualifiedName('.openfaas-fn'), 'ERR_INVALID_NAME');
     rejects(() => parseQualifiedName(`${'a'.repeat(64)}.openfaas-fn`), 'ERR_INVALID_NAME');
     assert.equal(parseQualifiedName(`${'a'.repeat(63)}.openfaas-fn`), 'a'.repeat(63));
+  });
+});
+
+describe('parseInvokedName', () => {
+  it('reads a name as parseQualifiedName does', () => {
+    assert.equal(parseInvokedName('fn'), 'fn');
+    assert.equal(parseInvokedName('fn.openfaas-fn'), 'fn');
+  });
+
+  it('answers a name no function can have with 404 ERR_FUNCTION_NOT_FOUND, as OpenFaaS does (certifier Test_InvokeNotFound)', () => {
+    for (const name of ['.openfaas-fn', '', 'Bad_Name', 'a.b.openfaas-fn', `${'a'.repeat(64)}.openfaas-fn`]) {
+      rejects(() => parseInvokedName(name), 'ERR_FUNCTION_NOT_FOUND', 404);
+    }
+  });
+
+  it('still rejects another namespace with 400 ERR_WRONG_NAMESPACE', () => {
+    rejects(() => parseInvokedName('fn.other'), 'ERR_WRONG_NAMESPACE');
   });
 });

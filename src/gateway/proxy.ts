@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { VERSION, errors, parseQualifiedName, toSluiceError } from '../api/index.js';
+import { VERSION, errors, parseInvokedName, toSluiceError } from '../api/index.js';
 import type { Provider } from '../provider/index.js';
 import { proxyUpgrade, sendErrorOnSocket, serveCall, type CallEdge } from '../watchdog/index.js';
 import type { BasicAuth } from './auth.js';
@@ -27,7 +27,7 @@ export interface ProxyOptions extends CallEdge {
 export function proxyFunction(opts: ProxyOptions, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
   return serveCall(opts, req, res, () => {
     const { name, path, query } = splitTarget(url);
-    const service = opts.provider.service(parseQualifiedName(name));
+    const service = opts.provider.service(parseInvokedName(name));
     if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, res, opts.provider.authToken(service.spec.name));
     if (!METHODS.has(req.method as string)) throw errors.methodNotAllowed(req.method ?? '', url);
     return { name: service.spec.name, path, query, config: service.spec.config, invoke: (inv, sink) => service.invoke(inv, sink) };
@@ -44,7 +44,7 @@ export function upgradeFunction(opts: ProxyOptions, req: IncomingMessage, socket
     const url = req.url ?? '/';
     if (!url.startsWith(PREFIX)) throw errors.notFound(req.method ?? 'GET', url);
     const { name, path, query } = splitTarget(url);
-    const service = opts.provider.service(parseQualifiedName(name));
+    const service = opts.provider.service(parseInvokedName(name));
     if (opts.auth && opts.provider.authRequired(service.spec.name)) opts.auth.check(req, undefined, opts.provider.authToken(service.spec.name));
     proxyUpgrade(req, socket, head, service.upgradeTarget(), query ? `${path}?${query}` : path, opts.upgraded);
   } catch (err) {
