@@ -67,7 +67,7 @@ describe('sluice deploy flags against a real gateway', () => {
     assert.equal(run.code, 0, run.stderr);
     const fn = await status('flagged');
     assert.deepEqual(fn.envVars, { A: '1', B: 'x=y' });
-    assert.deepEqual(fn.labels, { team: 'core' });
+    assert.deepEqual(fn.labels, { team: 'core', faas_function: 'flagged' });
     assert.deepEqual(fn.annotations, { topic: 'orders' });
   });
 
@@ -91,7 +91,7 @@ describe('sluice deploy flags against a real gateway', () => {
     const replaced = await sluice(['deploy', '--image', 'cat', '--name', 'echo-cat', '--fprocess', 'cat', '--replace', '-l', 'v=2']);
     assert.equal(replaced.code, 0, replaced.stderr);
     const after = await status('echo-cat');
-    assert.deepEqual(after.labels, { v: '2' });
+    assert.deepEqual(after.labels, { v: '2', faas_function: 'echo-cat' });
     assert.ok(after.createdAt >= before.createdAt);
     const exists = await sluice(['deploy', '--image', 'cat', '--name', 'echo-cat', '--fprocess', 'cat', '--update=false']);
     assert.equal(exists.code, 1);

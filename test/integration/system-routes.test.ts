@@ -31,7 +31,7 @@ describe('gateway /system routes', () => {
       assert.equal((await api('/system/functions', json('POST', body))).status, 202);
       assert.equal((await api('/system/scale-function/go-client', json('POST', { serviceName: 'go-client', replicas: 2, namespace: null }))).status, 202);
       const status = (await (await api('/system/function/go-client')).json()) as Record<string, unknown>;
-      assert.deepEqual([status['name'], status['labels'], status['replicas']], ['go-client', undefined, 2]);
+      assert.deepEqual([status['name'], status['labels'], status['replicas']], ['go-client', { faas_function: 'go-client' }, 2]);
       assert.equal((await api('/system/functions', json('DELETE', { functionName: 'go-client', namespace: null }))).status, 202);
     });
     it('refuses a second deployment of the same name (409)', async () => {
@@ -95,7 +95,7 @@ describe('gateway /system routes', () => {
       assert.equal(cat['image'], 'any');
       assert.equal(cat['namespace'], 'openfaas-fn');
       assert.equal(cat['envProcess'], 'cat');
-      assert.deepEqual(cat['labels'], { team: 'a' });
+      assert.deepEqual(cat['labels'], { team: 'a', faas_function: 'cat-fn' });
       assert.equal(cat['replicas'], 1);
       assert.equal(cat['availableReplicas'], 1);
       assert.equal(typeof cat['invocationCount'], 'number');
@@ -124,7 +124,7 @@ describe('gateway /system routes', () => {
       await deploy(node, { service: 'cat-fn', image: 'any:2', envProcess: 'cat', labels: { team: 'b' } });
       const status = (await (await api('/system/function/cat-fn')).json()) as { image: string; labels: Record<string, string> };
       assert.equal(status.image, 'any:2');
-      assert.deepEqual(status.labels, { team: 'b' });
+      assert.deepEqual(status.labels, { team: 'b', faas_function: 'cat-fn' });
     });
     it('answers 404 for a function that does not exist', async () => {
       const res = await api('/system/functions', json('PUT', { service: 'missing', image: 'x', envProcess: 'cat' }));
