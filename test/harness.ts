@@ -151,7 +151,7 @@ export async function deployNodeTs(
   node: SluiceNode,
   name: string,
   handlerSource: string,
-  opts: { environment?: Record<string, string>; labels?: Record<string, string>; secrets?: string[]; limits?: Record<string, string> } = {},
+  opts: { environment?: Record<string, string>; labels?: Record<string, string>; secrets?: string[]; limits?: Record<string, string>; requests?: Record<string, string> } = {},
 ): Promise<void> {
   const { buildFunction, deploymentFor, packBundle } = await import('../src/builder/index.js');
   const { loadStack } = await import('../src/stack/index.js');
@@ -164,7 +164,7 @@ export async function deployNodeTs(
   await writeFile(
     stackFile,
     `version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  ${name}:\n    lang: node-ts\n    handler: ./${name}\n    image: ${name}:latest\n` +
-      yamlMap(opts.environment, 'environment') + yamlMap(opts.labels, 'labels') + yamlMap(opts.limits, 'limits') + (opts.secrets ? `    secrets:\n${opts.secrets.map((s) => `      - ${s}\n`).join('')}` : ''),
+      yamlMap(opts.environment, 'environment') + yamlMap(opts.labels, 'labels') + yamlMap(opts.limits, 'limits') + yamlMap(opts.requests, 'requests') + (opts.secrets ? `    secrets:\n${opts.secrets.map((s) => `      - ${s}\n`).join('')}` : ''),
   );
   const stack = await loadStack(stackFile);
   const fn = stack.functions[0];

@@ -3,8 +3,10 @@
  * (control groups) or runs out of its bounded Node heap, the call it was serving gets a 502 naming
  * the reason, and the replica comes back; bad limits are refused at deploy. Functions that spawn a
  * process per call (fork, serializing, streaming) run each one in their replica's groups, and the
- * call whose process the kernel killed gets the same 502. The host's control groups decide what can
- * be enforced: the kernel kill is only checked where Sluice can make groups.
+ * call whose process the kernel killed gets the same 502. `requests` become the groups' share under
+ * contention (CPU shares or weight, memory reclaimed last), for functions with requests alone too;
+ * a request above its limit is refused. The host's control groups decide what can be enforced: the
+ * kernel kill and the groups' files are only checked where Sluice can make groups.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -156,6 +158,76 @@ describe('function limits', () => {
       const res = await fetch(`${node.url}/system/functions`, { method: 'DELETE', body: JSON.stringify({ functionName: 'hog-fork' }), headers: node.system });
       assert.equal(res.status, 202);
       for (const dir of dirs) assert.equal(existsSync(dir), false, `${dir} left behind`);
+    });
+  });
+
+  describe('requests', () => {
+    /** The groups' files a request of 250m and 32Mi writes: v1 shares and soft limit, or v2 weight and memory.low. */
+    const assertRequested = async (groups: string): Promise<void> => {
+      const read = (file: string): Promise<string> => readFile(file, 'utf8').then((text) => text.trim());
+      const memory = groupDir(groups, 'memory');
+      if (groups.includes(':memory:')) {
+        assert.equal(await read(`${groupDir(groups, 'cpu')}/cpu.shares`), '256');
+        assert.equal(await read(`${memory}/memory.soft_limit_in_bytes`), String(32 * 2 ** 20));
+        // A request bounds nothing: no CFS quota.
+        assert.equal(await read(`${groupDir(groups, 'cpu')}/cpu.cfs_quota_us`), '-1');
+      } else {
+        assert.equal(await read(`${memory}/cpu.weight`), '10');
+        assert.equal(await read(`${memory}/memory.low`), String(32 * 2 ** 20));
+        assert.equal(await read(`${memory}/cpu.max`), 'max 100000');
+      }
+    };
+    /** Its groups' dirs, from what the function printed of /proc/self/cgroup. */
+    const dirsOf = (groups: string): string[] => [groupDir(groups, 'memory'), ...(groups.includes(':memory:') ? [groupDir(groups, 'cpu')] : [])];
+    const requests = { memory: '32Mi', cpu: '250m' };
+    before(async () => {
+      await deployNodeTs(node, 'lazy', HOG, { requests });
+      const script = path.join(await tempDir('sluice-requests-'), 'hog.cjs');
+      await writeFile(script, PER_CALL_HOG);
+      await deploy(node, { service: 'lazy-fork', image: 'hog', envProcess: `node ${script}`, requests });
+      await waitAvailable(node, 'lazy');
+      await waitAvailable(node, 'lazy-fork');
+    });
+
+    it("gives a replica with requests alone groups of its own, with the kernel's share and no bound", async (t) => {
+      // No memory limit, so no heap bound either.
+      assert.equal(await (await fetch(`${node.url}/function/lazy?opts=1`)).text(), '');
+      if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+      const groups = await (await fetch(`${node.url}/function/lazy?cgroup=1`)).text();
+      assert.match(groupDir(groups, 'memory'), /\/sluice-lazy-[0-9a-f]{8}$/);
+      await assertRequested(groups);
+    });
+
+    it("runs each call's process of a per-call function with requests alone in its replica's groups", async (t) => {
+      if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+      const groups = await (await fetch(`${node.url}/function/lazy-fork?cgroup=1`, { method: 'POST' })).text();
+      assert.match(groupDir(groups, 'memory'), /\/sluice-lazy-fork-[0-9a-f]{8}$/);
+      await assertRequested(groups);
+    });
+
+    it('removes their groups with the functions', async (t) => {
+      if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+      const dirs = [
+        ...dirsOf(await (await fetch(`${node.url}/function/lazy?cgroup=1`)).text()),
+        ...dirsOf(await (await fetch(`${node.url}/function/lazy-fork?cgroup=1`, { method: 'POST' })).text()),
+      ];
+      for (const dir of dirs) assert.ok(existsSync(dir), dir);
+      for (const name of ['lazy', 'lazy-fork']) {
+        const res = await fetch(`${node.url}/system/functions`, { method: 'DELETE', body: JSON.stringify({ functionName: name }), headers: node.system });
+        assert.equal(res.status, 202);
+      }
+      for (const dir of dirs) assert.equal(existsSync(dir), false, `${dir} left behind`);
+    });
+
+    it('refuses a request above its limit, naming both, and requests it cannot read, naming them', async () => {
+      for (const [more, pattern] of [
+        [{ limits: { memory: '64Mi' }, requests: { memory: '128Mi' } }, /400 .*requests\.memory \\"128Mi\\" is more than limits\.memory \\"64Mi\\"/],
+        [{ limits: { cpu: '250m' }, requests: { cpu: '1' } }, /400 .*requests\.cpu \\"1\\" is more than limits\.cpu \\"250m\\"/],
+        [{ requests: { memory: 'lots' } }, /400 .*requests\.memory \\"lots\\" is not a memory size of at least 16Mi/],
+        [{ requests: { cpu: 'fast' } }, /400 .*requests\.cpu \\"fast\\" is not a CPU amount/],
+      ] as const) {
+        await assert.rejects(deploy(node, { service: 'greedy', image: 'x', envProcess: 'cat', ...more }), pattern);
+      }
     });
   });
 
