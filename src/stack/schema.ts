@@ -57,7 +57,7 @@ export const FunctionSchema = z.strictObject(
     secrets: stringList('a secret name', 'a list of secret names'),
     /** `memory: 128Mi`, `cpu: 500m`: enforced per replica where the host allows. */
     limits: resources,
-    /** As `limits`; sent in the deployment and shown back, not enforced (one machine: nothing to schedule). */
+    /** As `limits`: each replica's share under contention where the host allows, not a bound (one machine: nothing to schedule). */
     requests: resources,
     /** YAML files of `environment:` maps, relative to the stack file; merged over `environment`, later files winning. */
     environment_file: stringList('a file name', 'a list of file names'),

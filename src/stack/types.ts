@@ -16,7 +16,7 @@ export interface StackFunction {
   secrets?: string[];
   /** `limits:` as written: Kubernetes quantities, checked by the gateway at deploy. */
   limits?: { memory?: string; cpu?: string };
-  /** `requests:` as written: sent in the deployment, not enforced. */
+  /** `requests:` as written: checked by the gateway at deploy, kept as the function's share under contention. */
   requests?: { memory?: string; cpu?: string };
   /** `constraints:`, in file order: sent in the deployment, not used for placement. */
   constraints?: string[];

@@ -22,7 +22,7 @@ export type DeployFlags = {
   /** `--memory-limit`, `--cpu-limit`: win over the stack's `limits` (the gateway checks the quantities). */
   memoryLimit?: string;
   cpuLimit?: string;
-  /** `--memory-request`, `--cpu-request`: win over the stack's `requests` (stored, not enforced). */
+  /** `--memory-request`, `--cpu-request`: win over the stack's `requests` (the gateway checks them, and keeps them as the function's share). */
   memoryRequest?: string;
   cpuRequest?: string;
   /** Remove the function first (when deployed), then create it. */
@@ -42,8 +42,8 @@ export function addDeployFlags(cmd: Command): Command {
     .option('--readonly [bool]', 'readOnlyRootFilesystem: true (--readonly=false keeps the stack file\'s setting)', parseBool)
     .option('--memory-limit <quantity>', "memory limit, over the stack file's limits.memory (e.g. 128Mi)", nonEmpty('--memory-limit'))
     .option('--cpu-limit <quantity>', "CPU limit, over the stack file's limits.cpu (e.g. 500m or 1)", nonEmpty('--cpu-limit'))
-    .option('--memory-request <quantity>', "memory request, over the stack file's requests.memory (stored, not enforced)", nonEmpty('--memory-request'))
-    .option('--cpu-request <quantity>', "CPU request, over the stack file's requests.cpu (stored, not enforced)", nonEmpty('--cpu-request'))
+    .option('--memory-request <quantity>', "memory request, over the stack file's requests.memory (memory reclaimed from it last, e.g. 64Mi)", nonEmpty('--memory-request'))
+    .option('--cpu-request <quantity>', "CPU request, over the stack file's requests.cpu (its CPU share under contention, e.g. 250m)", nonEmpty('--cpu-request'))
     .option('--replace', 'remove each function first if it is deployed, then create it')
     .option('--update [bool]', 'update in place if deployed, else create (default true; --update=false: create only, fail if it exists)', parseBool);
 }
