@@ -43,6 +43,7 @@ describe('public API', () => {
         'encodeQueueRequest',
         'errors',
         'goUrl',
+        'parseInvokedName',
         'parseJson',
         'parseQualifiedName',
         'queueHeader',
