@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMode, type CallConfinement, type Invocation, type LogSink, type ModeHandler, type ProcessExit, type ResponseSink } from '../watchdog/index.js';
-import { joinArgv, type Cgroups, type ReplicaCgroup } from './cgroups.js';
+import type { Cgroups, ReplicaCgroup } from './cgroups.js';
+import { confineArgv } from './confine.js';
 import { memoryKillReason } from './limits.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
@@ -48,7 +49,7 @@ export class CallSlot implements Replica {
       // HOSTNAME is the instance, as a pod's is: templates show it as context.hostname.
       env: { ...spec.env, HOSTNAME: this.instance },
       log,
-      ...(this.#cgroups ? { confinement: this.#confinement() } : {}),
+      ...(this.#cgroups || (!handler && spec.mounts) ? { confinement: this.#confinement() } : {}),
     });
   }
 
@@ -98,7 +99,7 @@ export class CallSlot implements Replica {
   /** Every call's process joins the slot's groups; one the kernel killed over the memory limit is told so. */
   #confinement(): CallConfinement {
     return {
-      wrap: (argv, env) => (this.#cgroup ? joinArgv(this.#cgroup.procs, argv, env) : argv),
+      wrap: (argv, env) => confineArgv({ procs: this.#cgroup?.procs ?? [], mounts: this.spec.mounts }, argv, env),
       stoppedBy: (exit) => this.#killedOverMemory(exit),
     };
   }

@@ -13,8 +13,6 @@ const MAX_SHARES = 262_144;
 /** Tries at removing a group while what was left in it dies, and the pause between them. */
 const REMOVE_ATTEMPTS = 10;
 const REMOVE_PAUSE_MS = 50;
-/** Environment names a POSIX shell passes on to what it execs; dash drops the others. */
-const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A replica's own control groups: where its process goes before it runs, and what they saw. */
 export interface ReplicaCgroup {
@@ -165,23 +163,6 @@ export function cpuShares(cpus: number): number {
 /** cgroup v2 `cpu.weight` (1…10000) for v1 shares (2…262144), as runc and the kubelet convert them. */
 export function cpuWeight(shares: number): number {
   return 1 + Math.floor(((shares - MIN_SHARES) * 9999) / (MAX_SHARES - MIN_SHARES));
-}
-
-/**
- * The shell line that puts the process in its groups, then becomes the function: `sh -c LINE sh
- * procs… -- argv…`. Written before exec, so the function never runs a moment outside its limits.
- */
-export const JOIN_AND_EXEC = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-
-/**
- * The argv that runs `argv` inside the groups whose `cgroup.procs` are `procs` (JOIN_AND_EXEC).
- * Variables of `env` the shell would drop on the way (a CGI `Http_X_Foo.bar` from an odd header
- * name) are handed back through `env` after the join.
- */
-export function joinArgv(procs: readonly string[], argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
-  const dropped = Object.keys(env).filter((name) => !SHELL_NAME.test(name));
-  const restore = dropped.length ? ['/usr/bin/env', '--', ...dropped.map((name) => `${name}=${env[name]}`)] : [];
-  return ['/bin/sh', '-c', JOIN_AND_EXEC, 'sh', ...procs, '--', ...restore, ...argv];
 }
 
 // --- internal ---

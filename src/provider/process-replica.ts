@@ -9,7 +9,8 @@ import { SluiceError, errors } from '../api/index.js';
 import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, type ServerAddress, type Invocation, type ModeHandler, type ResponseSink } from '../watchdog/index.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
-import { joinArgv, type Cgroups, type ReplicaCgroup } from './cgroups.js';
+import type { Cgroups, ReplicaCgroup } from './cgroups.js';
+import { confineArgv } from './confine.js';
 import { heapExhaustedReason, memoryKillReason } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
@@ -89,19 +90,18 @@ export class ProcessReplica implements Replica {
     void this.#launch();
   }
 
-  /** Puts the process in its control groups when it has limits (see cgroups.ts), then spawns it. */
+  /** Puts the process in its control groups when it has limits, and its own mounts when it has some (confine.ts), then spawns it. */
   async #launch(): Promise<void> {
-    let argv = this.spec.argv;
     const { limits } = this.spec;
     const env = { ...this.spec.env, HOSTNAME: this.instance, SLUICE_SOCKET: this.#socketPath };
     if (limits && this.#cgroups) {
       try {
         this.#cgroup = await this.#cgroups.create(this.instance, limits);
-        argv = joinArgv(this.#cgroup.procs, argv, env);
       } catch (err) {
         this.#events.log(this, 'stderr', `limits not applied: cannot make its control groups (${(err as Error).message})`);
       }
     }
+    const argv = confineArgv({ procs: this.#cgroup?.procs ?? [], mounts: this.spec.mounts }, this.spec.argv, env);
     if (this.#state !== 'starting') return; // stopped meanwhile
     this.#memoryDeath = undefined;
     const [program, ...args] = argv as [string, ...string[]];

@@ -12,6 +12,7 @@ import {
 } from '../api/index.js';
 import { BundleStore } from './bundle-store.js';
 import { Cgroups } from './cgroups.js';
+import { mountPlan, mountsUnsupported } from './confine.js';
 import { FunctionLogs } from './function-logs.js';
 import { FunctionService } from './function-service.js';
 import { AUTH_LABEL, FunctionTokens, tokenSecret } from './function-tokens.js';
@@ -64,6 +65,8 @@ export class Provider {
   readonly #tokens: FunctionTokens;
   /** The host's control groups for `limits`, or why there are none. */
   #cgroups: Cgroups | string = 'not detected yet';
+  /** Why replicas cannot have mounts of their own here (confine.ts); undefined when they can. */
+  #noMounts: string | undefined = 'not detected yet';
 
   private constructor(opts: ProviderOptions, runDir: string) {
     this.#opts = opts;
@@ -91,7 +94,7 @@ export class Provider {
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
     await Promise.all([provider.logs.open(), provider.secrets.open()]);
-    provider.#cgroups = await Cgroups.detect();
+    [provider.#cgroups, provider.#noMounts] = await Promise.all([Cgroups.detect(), mountsUnsupported()]);
     await provider.#restore();
     provider.#pruneBundles();
     return provider;
@@ -214,13 +217,17 @@ export class Provider {
    */
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
     let spec = await resolveSpec(dep, this.bundles, this.#defaults);
-    const unenforced = spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined);
-    if (unenforced) this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text: unenforced });
     const token = tokenSecret(dep);
     const missing = await this.secrets.missing([...(dep.secrets ?? []), ...(token ? [token] : [])]);
     if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
-    if (dep.secrets?.length) {
-      spec = { ...spec, env: { ...spec.env, [SECRETS_DIR_ENV]: await this.secrets.mount(dep.service, dep.secrets) } };
+    const secretsDir = dep.secrets?.length ? await this.secrets.mount(dep.service, dep.secrets) : undefined;
+    if (secretsDir) spec = { ...spec, env: { ...spec.env, [SECRETS_DIR_ENV]: secretsDir } };
+    const want = { secretsDir, readOnly: dep.readOnlyRootFilesystem === true, runsProcess: spec.argv.length > 0, runDir: this.#runDir, cwd: spec.cwd };
+    const { plan, note } = mountPlan(want, this.#noMounts);
+    if (plan) spec = { ...spec, mounts: plan };
+    // What this host cannot give the function, said once in its log.
+    for (const text of [spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined), note]) {
+      if (text) this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text });
     }
     const mode = spec.config.mode;
     if (IN_GATEWAY.has(mode) || this.#runtimes.has(mode)) {
@@ -273,11 +280,8 @@ export class Provider {
 
   /** Deletes bundles no deployment names any more (in the background; a failure is only logged). */
   #pruneBundles(): void {
-    const inUse = new Set<string>();
-    for (const { deployment } of this.#functions.values()) {
-      const digest = deployment.annotations?.[BUNDLE_ANNOTATION];
-      if (digest) inUse.add(digest);
-    }
+    const named = [...this.#functions.values()].map(({ deployment }) => deployment.annotations?.[BUNDLE_ANNOTATION]);
+    const inUse = new Set(named.filter((digest): digest is string => digest !== undefined));
     this.bundles.prune(inUse, BUNDLE_GRACE_MS).catch((err: Error) => {
       this.#opts.log({ function: '-', instance: '-', stream: 'stderr', text: `bundle cleanup failed: ${err.message}` });
     });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { BUNDLE_ANNOTATION, errors, SluiceError, type FunctionDeployment } from '../api/index.js';
 import { watchdogConfig, type FunctionRuntime, type WatchdogConfig, type WatchdogDefaults } from '../watchdog/index.js';
 import type { BundleStore } from './bundle-store.js';
+import type { MountPlan } from './confine.js';
 import { resolveLimits, type ResourceLimits } from './limits.js';
 
 /** Everything needed to run replicas of one function, resolved once at deploy time. */
@@ -13,6 +14,8 @@ export type RuntimeSpec = FunctionRuntime & {
    * where the host allows (cgroups), so a function with requests alone gets its groups too.
    */
   readonly limits?: ResourceLimits;
+  /** Its own mounts (secrets at /var/openfaas/secrets, a read-only root), where the host allows: set by the provider. */
+  readonly mounts?: MountPlan;
 };
 
 /**

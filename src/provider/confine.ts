@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where OpenFaaS mounts a function's secrets, and where functions ported from it read them. */
+export const OPENFAAS_SECRETS = '/var/openfaas/secrets';
+
+/** A replica's own view of the file system, made in a mount namespace of its own. */
+export interface MountPlan {
+  /** The function's secret files, shown at /var/openfaas/secrets (a link to it, so updates show at once). */
+  readonly secretsDir?: string;
+  /** `readOnlyRootFilesystem`: every mount read-only but /proc, /sys, /dev and `writable`. */
+  readonly readOnly?: boolean;
+  /** What stays writable under a read-only root: /tmp, and the replica's socket folder. */
+  readonly writable?: readonly string[];
+  /** Read-only again after `writable`: the function's own folder, should it lie in one of them. */
+  readonly sealed?: readonly string[];
+}
+
+/** What a replica's process is confined by before it becomes the function. */
+export interface Confinement {
+  /** The `cgroup.procs` files of its control groups (limits). */
+  readonly procs: readonly string[];
+  /** Its mounts; undefined: the host's file system as it is. */
+  readonly mounts?: MountPlan | undefined;
+}
+
+/**
+ * The shell line a confined process runs before it execs the function: `sh -c LINE sh ARG… -- argv…`.
+ * In order of its arguments: join each control group (`procs=FILE`), link /var/openfaas/secrets to
+ * the function's secrets on a small private tmpfs (`secrets=DIR`), remount everything read-only
+ * (`readonly`), make the given paths writable again (`writable=DIR`) and, within those, the
+ * function's own folder read-only once more (`sealed=DIR`). Any step failing exits
+ * 125 before the function runs a moment outside its confinement. Tools are found on the default
+ * PATH (`command -p`), whatever PATH the function sets.
+ */
+export const CONFINE = [
+  'while [ "$1" != -- ]; do',
+  '  case "$1" in',
+  '    procs=*) echo $$ > "${1#procs=}" ;;',
+  '    secrets=*) command -p mkdir -p /var/openfaas && command -p mount -t tmpfs -o size=16k,mode=0755 sluice /var/openfaas && command -p ln -s "${1#secrets=}" /var/openfaas/secrets ;;',
+  '    readonly) while read -r _ _ _ _ m _; do case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; *) command -p mount -o remount,bind,ro "$m" 2>/dev/null ;; esac; done < /proc/self/mountinfo; true ;;',
+  '    writable=*) command -p mount --bind "${1#writable=}" "${1#writable=}" && command -p mount -o remount,bind,rw "${1#writable=}" ;;',
+  '    sealed=*) command -p mount --bind "${1#sealed=}" "${1#sealed=}" && command -p mount -o remount,bind,ro "${1#sealed=}" ;;',
+  '  esac || exit 125',
+  '  shift',
+  'done',
+  'shift',
+  'exec "$@"',
+].join('\n');
+
+/** util-linux's, by full path where Debian puts it: a function's own PATH does not matter. */
+const UNSHARE = existsSync('/usr/bin/unshare') ? '/usr/bin/unshare' : 'unshare';
+
+/** Environment names a POSIX shell passes on to what it execs; dash drops the others. */
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The argv that runs `argv` confined: in its control groups, and in a mount namespace of its own
+ * (`unshare`) when it has mounts; `argv` itself when neither. Variables of `env` the shell would drop
+ * on the way (a CGI `Http_X_Foo.bar` from an odd header name) are handed back through `env`.
+ */
+export function confineArgv(confinement: Confinement, argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  const { procs, mounts } = confinement;
+  const steps = [...procs.map((file) => `procs=${file}`), ...(mounts ? mountSteps(mounts) : [])];
+  if (!steps.length) return [...argv];
+  const dropped = Object.keys(env).filter((name) => !SHELL_NAME.test(name));
+  const restore = dropped.length ? ['/usr/bin/env', '--', ...dropped.map((name) => `${name}=${env[name]}`)] : [];
+  const namespace = mounts && (mounts.secretsDir || mounts.readOnly) ? [UNSHARE, '--mount', '--propagation', 'private'] : [];
+  return [...namespace, '/bin/sh', '-c', CONFINE, 'sh', ...steps, '--', ...restore, ...argv];
+}
+
+/**
+ * Whether this host lets Sluice give a process mounts of its own (root, util-linux's unshare, mount
+ * namespaces): undefined when it does, else why not. Tried for real once, at start.
+ */
+export async function mountsUnsupported(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'it needs root, to make a mount namespace per replica';
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-confine-'));
+  try {
+    await mkdir(path.join(dir, 'w'));
+    const mounts = { secretsDir: dir, readOnly: true, writable: [path.join(dir, 'w')] };
+    const check = `test -d ${OPENFAAS_SECRETS} && ! touch "$1/x" 2>/dev/null && touch "$1/w/x"`;
+    const [program, ...args] = confineArgv({ procs: [], mounts }, ['/bin/sh', '-c', check, 'sh', dir], {}) as [string, ...string[]];
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (err) => resolve({ code: null, stderr: err.message }));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    return result.code === 0 ? undefined : `making a mount namespace failed (${result.stderr.trim() || `exit ${result.code}`})`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function mountSteps(mounts: MountPlan): string[] {
+  return [
+    ...(mounts.secretsDir ? [`secrets=${mounts.secretsDir}`] : []),
+    ...(mounts.readOnly ? ['readonly', ...(mounts.writable ?? []).map((dir) => `writable=${dir}`), ...(mounts.sealed ?? []).map((dir) => `sealed=${dir}`)] : []),
+  ];
+}
+
+/**
+ * The mounts a function's replicas get: its secrets at /var/openfaas/secrets, and with
+ * `readOnlyRootFilesystem` a read-only root with /tmp and its socket folder writable (its own folder
+ * not, even inside /tmp). Undefined when
+ * it needs none, or runs no process. `unsupported` (why the host gives no mounts) turns the plan
+ * into a note for its log instead.
+ */
+export function mountPlan(
+  want: { secretsDir: string | undefined; readOnly: boolean; runsProcess: boolean; runDir: string; cwd: string },
+  unsupported: string | undefined,
+): { plan?: MountPlan; note?: string } {
+  const { secretsDir, readOnly } = want;
+  if (!want.runsProcess || (!secretsDir && !readOnly)) return {};
+  if (unsupported !== undefined) {
+    const missing = [secretsDir && `its secrets are only in $SLUICE_SECRETS_DIR, not at ${OPENFAAS_SECRETS}`, readOnly && 'readOnlyRootFilesystem is not enforced'];
+    return { note: `${missing.filter(Boolean).join(', and ')}: ${unsupported}` };
+  }
+  return { plan: { ...(secretsDir ? { secretsDir } : {}), ...(readOnly ? { readOnly, writable: [os.tmpdir(), want.runDir], sealed: [want.cwd] } : {}) } };
+}
