@@ -394,10 +394,9 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
 
     for (const { title, create, update } of cases) {
       describe(`Test_SecretCRUD ${title}`, () => {
-        // The certifier's fprocess is `cat /var/openfaas/secrets/<name>`. Sluice mounts a function's
-        // secrets in the directory named by $SLUICE_SECRETS_DIR instead, and runs fprocess without a
-        // shell, so the same read is `sh -c cat<$SLUICE_SECRETS_DIR/<name>` (one argument, no spaces).
-        const spec: Spec = { name: create.name, fprocess: `sh -c cat<$SLUICE_SECRETS_DIR/${create.name}`, secrets: [create.name], annotations: {} };
+        // The certifier's own fprocess, `cat /var/openfaas/secrets/<name>`: on a root host each replica
+        // sees its secrets there (src/provider/confine.ts); elsewhere only in $SLUICE_SECRETS_DIR.
+        const spec: Spec = { name: create.name, fprocess: process.getuid?.() === 0 ? `cat /var/openfaas/secrets/${create.name}` : `sh -c cat<$SLUICE_SECRETS_DIR/${create.name}`, secrets: [create.name], annotations: {} };
 
         it('create: 201 or 202; a function that lists it reads its value', async () => {
           assert.ok(!(await listed()).includes(create.name), `namespace already has secret ${create.name}`);
