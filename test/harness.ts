@@ -233,8 +233,13 @@ export interface CliRun {
  * or empty (a pipe: no progress lines), in `cwd` and with extra `env` when given.
  */
 export function runSluice(node: SluiceNode, args: string[], opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return runProgram(process.execPath, [CLI, ...args], { ...opts, env: { OPENFAAS_URL: node.url, ...opts.env } });
+}
+
+/** Runs a program to its end with stdin given or empty, in `cwd`, with this process's env plus `env`. */
+export function runProgram(program: string, args: string[], opts: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, OPENFAAS_URL: node.url, ...opts.env } });
+    const child = spawn(program, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FunctionStatus } from '../../src/api/index.js';
 import { cleanup, eventually, startSluice, tempDir, type SluiceNode } from '../harness.js';
 
 const NAMESPACE = 'openfaas-fn';
@@ -38,22 +39,8 @@ interface Spec {
   update?: boolean;
 }
 
-interface Status {
-  name: string;
-  image: string;
-  namespace?: string;
-  envProcess?: string;
-  envVars?: Record<string, string>;
-  constraints?: string[];
-  secrets?: string[];
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  limits?: unknown;
-  requests?: unknown;
-  readOnlyRootFilesystem?: boolean;
-  replicas?: number;
-  availableReplicas?: number;
-}
+/** What the certifier reads back: every field but the name and image may be absent. */
+type Status = Partial<FunctionStatus> & Pick<FunctionStatus, 'name' | 'image'>;
 
 /** The JSON body the Go client sends: a `types.FunctionDeployment` with its omitempty rules. */
 function deploymentOf(spec: Spec): Record<string, unknown> {

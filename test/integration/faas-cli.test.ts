@@ -7,36 +7,21 @@
  * case is OpenFaaS's own certifier test: `sha512sum` with an empty body logs exactly two lines.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, type CallbackReceiver } from '../callback-receiver.js';
-import { ROOT, cleanup, eventually, runSluice, startSluice, tempDir, type SluiceNode } from '../harness.js';
+import { ROOT, cleanup, eventually, runProgram, runSluice, startSluice, tempDir, type CliRun, type SluiceNode } from '../harness.js';
 
 let node: SluiceNode;
 let receiver: CallbackReceiver;
 let faasCli: string;
 let configDir: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the stand-in as a user runs faas-cli: OPENFAAS_URL set, its config dir private to the test. */
-function run(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(faasCli, args, { env: { ...process.env, OPENFAAS_URL: node.url, OPENFAAS_CONFIG: configDir } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function run(args: string[], stdin = ''): Promise<CliRun> {
+  return runProgram(faasCli, args, { stdin, env: { OPENFAAS_URL: node.url, OPENFAAS_CONFIG: configDir } });
 }
 
 async function ok(args: string[], stdin = ''): Promise<string> {

@@ -171,11 +171,7 @@ func secretCommand(args []string) error {
 
 func secretRequest(c *client, method string, s secret, done string) error {
 	body, _ := json.Marshal(&s)
-	req, err := c.request(method, "/system/secrets", url.Values{}, body)
-	if err != nil {
-		return err
-	}
-	status, answer, err := c.do(req)
+	status, answer, err := c.call(method, "/system/secrets", url.Values{}, body)
 	if err != nil {
 		return err
 	}
@@ -187,11 +183,7 @@ func secretRequest(c *client, method string, s secret, done string) error {
 }
 
 func listSecrets(c *client) error {
-	req, err := c.request(http.MethodGet, "/system/secrets", url.Values{}, nil)
-	if err != nil {
-		return err
-	}
-	status, body, err := c.do(req)
+	status, body, err := c.call(http.MethodGet, "/system/secrets", url.Values{}, nil)
 	if err != nil {
 		return err
 	}
@@ -217,11 +209,7 @@ func version(args []string) error {
 		return err
 	}
 	c := newClient(*f.gateway)
-	req, err := c.request(http.MethodGet, "/system/info", url.Values{}, nil)
-	if err != nil {
-		return err
-	}
-	status, body, err := c.do(req)
+	status, body, err := c.call(http.MethodGet, "/system/info", url.Values{}, nil)
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,7 @@ func login(args []string) error {
 
 // listFunctions is proxy.ListFunctions: GET /system/functions into []FunctionStatus.
 func listFunctions(c *client) ([]functionStatus, error) {
-	req, err := c.request(http.MethodGet, "/system/functions", url.Values{}, nil)
-	if err != nil {
-		return nil, err
-	}
-	status, body, err := c.do(req)
+	status, body, err := c.call(http.MethodGet, "/system/functions", url.Values{}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -119,11 +115,7 @@ func describe(args []string) error {
 		return fmt.Errorf("please provide a name for the function")
 	}
 	c := newClient(*f.gateway)
-	req, err := c.request(http.MethodGet, "/system/function/"+names[0], url.Values{}, nil)
-	if err != nil {
-		return err
-	}
-	status, body, err := c.do(req)
+	status, body, err := c.call(http.MethodGet, "/system/function/"+names[0], url.Values{}, nil)
 	if err != nil {
 		return err
 	}
@@ -203,10 +195,10 @@ func deploy(args []string) error {
 	}
 	// faas-cli's spec keeps the parsed maps and sends pointers to them, so an empty -l list is {}.
 	labelMap, annotationMap := map[string]string(labels), map[string]string(annotations)
-	spec := functionDeployment{
-		Service: *name, Image: *image, EnvProcess: *fprocess, EnvVars: env,
+	spec := functionDeployment{Service: *name, functionSpec: functionSpec{
+		Image: *image, EnvProcess: *fprocess, EnvVars: env,
 		Constraints: constraints, Secrets: secrets, Labels: &labelMap, Annotations: &annotationMap,
-	}
+	}}
 	if *memoryLimit != "" {
 		spec.Limits = &functionResources{Memory: *memoryLimit}
 	}
@@ -270,11 +262,7 @@ func remove(args []string) error {
 
 func deleteFunction(c *client, name string) error {
 	body, _ := json.Marshal(&deleteFunctionRequest{FunctionName: name})
-	req, err := c.request(http.MethodDelete, "/system/functions", url.Values{}, body)
-	if err != nil {
-		return err
-	}
-	status, answer, err := c.do(req)
+	status, answer, err := c.call(http.MethodDelete, "/system/functions", url.Values{}, body)
 	if err != nil {
 		return err
 	}

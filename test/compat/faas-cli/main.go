@@ -81,6 +81,15 @@ func (c *client) request(method, route string, query url.Values, body []byte) (*
 	return req, nil
 }
 
+// call builds a request (see request), sends it and reads the whole answer.
+func (c *client) call(method, route string, query url.Values, body []byte) (int, []byte, error) {
+	req, err := c.request(method, route, query, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.do(req)
+}
+
 // do sends a request and reads the whole answer.
 func (c *client) do(req *http.Request) (int, []byte, error) {
 	res, err := c.http.Do(req)

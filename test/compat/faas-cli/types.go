@@ -12,8 +12,9 @@ type functionResources struct {
 	CPU    string `json:"cpu,omitempty"`
 }
 
-type functionDeployment struct {
-	Service                string             `json:"service"`
+// functionSpec is what a deployment and a status share; embedded, its fields sit at the top level
+// of either's JSON, as in OpenFaaS's two types.
+type functionSpec struct {
 	Image                  string             `json:"image"`
 	Namespace              string             `json:"namespace,omitempty"`
 	EnvProcess             string             `json:"envProcess,omitempty"`
@@ -25,6 +26,11 @@ type functionDeployment struct {
 	Limits                 *functionResources `json:"limits,omitempty"`
 	Requests               *functionResources `json:"requests,omitempty"`
 	ReadOnlyRootFilesystem bool               `json:"readOnlyRootFilesystem,omitempty"`
+}
+
+type functionDeployment struct {
+	Service string `json:"service"`
+	functionSpec
 }
 
 type functionUsage struct {
@@ -33,23 +39,13 @@ type functionUsage struct {
 }
 
 type functionStatus struct {
-	Name                   string             `json:"name"`
-	Image                  string             `json:"image"`
-	Namespace              string             `json:"namespace,omitempty"`
-	EnvProcess             string             `json:"envProcess,omitempty"`
-	EnvVars                map[string]string  `json:"envVars,omitempty"`
-	Constraints            []string           `json:"constraints,omitempty"`
-	Secrets                []string           `json:"secrets,omitempty"`
-	Labels                 *map[string]string `json:"labels,omitempty"`
-	Annotations            *map[string]string `json:"annotations,omitempty"`
-	Limits                 *functionResources `json:"limits,omitempty"`
-	Requests               *functionResources `json:"requests,omitempty"`
-	ReadOnlyRootFilesystem bool               `json:"readOnlyRootFilesystem,omitempty"`
-	InvocationCount        float64            `json:"invocationCount,omitempty"`
-	Replicas               uint64             `json:"replicas,omitempty"`
-	AvailableReplicas      uint64             `json:"availableReplicas,omitempty"`
-	CreatedAt              time.Time          `json:"createdAt,omitempty"`
-	Usage                  *functionUsage     `json:"usage,omitempty"`
+	Name string `json:"name"`
+	functionSpec
+	InvocationCount   float64        `json:"invocationCount,omitempty"`
+	Replicas          uint64         `json:"replicas,omitempty"`
+	AvailableReplicas uint64         `json:"availableReplicas,omitempty"`
+	CreatedAt         time.Time      `json:"createdAt,omitempty"`
+	Usage             *functionUsage `json:"usage,omitempty"`
 }
 
 type deleteFunctionRequest struct {
