@@ -82,11 +82,12 @@ describe('confineArgv: mounts (root, in a mount namespace of its own)', { skip: 
 });
 
 describe('mountPlan', () => {
-  const want = { secretsDir: '/d/secrets/functions/fn', readOnly: false, runsProcess: true, runDir: '/d/run', cwd: '/d/functions/fn' };
+  const want = { secretsDir: '/d/secrets/functions/fn', readOnly: false, runsProcess: true, socketDir: '/d/run', cwd: '/d/functions/fn' };
 
   it('plans only what the deployment asks for, and nothing for a function with no process', () => {
     assert.deepEqual(mountPlan(want, undefined), { plan: { secretsDir: '/d/secrets/functions/fn' } });
     assert.deepEqual(mountPlan({ ...want, secretsDir: undefined, readOnly: true }, undefined), { plan: { readOnly: true, writable: [os.tmpdir(), '/d/run'], sealed: ['/d/functions/fn'] } });
+    assert.deepEqual(mountPlan({ ...want, secretsDir: undefined, readOnly: true, socketDir: undefined }, undefined), { plan: { readOnly: true, writable: [os.tmpdir()], sealed: ['/d/functions/fn'] } });
     assert.deepEqual(mountPlan({ ...want, secretsDir: undefined }, undefined), {});
     assert.deepEqual(mountPlan({ ...want, runsProcess: false, readOnly: true }, undefined), {});
   });

@@ -40,10 +40,10 @@ export const CONFINE = [
   'while [ "$1" != -- ]; do',
   '  case "$1" in',
   '    procs=*) echo $$ > "${1#procs=}" ;;',
-  '    secrets=*) command -p mkdir -p /var/openfaas && command -p mount -t tmpfs -o size=16k,mode=0755 sluice /var/openfaas && command -p ln -s "${1#secrets=}" /var/openfaas/secrets ;;',
+  '    secrets=*) { [ -d /var/openfaas ] || command -p mkdir -p /var/openfaas; } && command -p mount -t tmpfs -o size=16k,mode=0755 sluice /var/openfaas && command -p ln -s "${1#secrets=}" /var/openfaas/secrets ;;',
   '    readonly) while read -r _ _ _ _ m _; do case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; *) command -p mount -o remount,bind,ro "$m" 2>/dev/null ;; esac; done < /proc/self/mountinfo; true ;;',
   '    writable=*) command -p mount --bind "${1#writable=}" "${1#writable=}" && command -p mount -o remount,bind,rw "${1#writable=}" ;;',
-  '    sealed=*) command -p mount --bind "${1#sealed=}" "${1#sealed=}" && command -p mount -o remount,bind,ro "${1#sealed=}" ;;',
+  '    sealed=*) command -p mount -o bind,ro "${1#sealed=}" "${1#sealed=}" ;;',
   '  esac || exit 125',
   '  shift',
   'done',
@@ -106,13 +106,13 @@ function mountSteps(mounts: MountPlan): string[] {
 
 /**
  * The mounts a function's replicas get: its secrets at /var/openfaas/secrets, and with
- * `readOnlyRootFilesystem` a read-only root with /tmp and its socket folder writable (its own folder
+ * `readOnlyRootFilesystem` a read-only root with /tmp and its socket folder (http mode) writable (its own folder
  * not, even inside /tmp). Undefined when
  * it needs none, or runs no process. `unsupported` (why the host gives no mounts) turns the plan
  * into a note for its log instead.
  */
 export function mountPlan(
-  want: { secretsDir: string | undefined; readOnly: boolean; runsProcess: boolean; runDir: string; cwd: string },
+  want: { secretsDir: string | undefined; readOnly: boolean; runsProcess: boolean; socketDir: string | undefined; cwd: string },
   unsupported: string | undefined,
 ): { plan?: MountPlan; note?: string } {
   const { secretsDir, readOnly } = want;
@@ -121,5 +121,5 @@ export function mountPlan(
     const missing = [secretsDir && `its secrets are only in $SLUICE_SECRETS_DIR, not at ${OPENFAAS_SECRETS}`, readOnly && 'readOnlyRootFilesystem is not enforced'];
     return { note: `${missing.filter(Boolean).join(', and ')}: ${unsupported}` };
   }
-  return { plan: { ...(secretsDir ? { secretsDir } : {}), ...(readOnly ? { readOnly, writable: [os.tmpdir(), want.runDir], sealed: [want.cwd] } : {}) } };
+  return { plan: { ...(secretsDir ? { secretsDir } : {}), ...(readOnly ? { readOnly, writable: [os.tmpdir(), ...(want.socketDir ? [want.socketDir] : [])], sealed: [want.cwd] } : {}) } };
 }

@@ -13,6 +13,7 @@ import {
 import { BundleStore } from './bundle-store.js';
 import { Cgroups } from './cgroups.js';
 import { mountPlan, mountsUnsupported } from './confine.js';
+import { hostFacts, unmetConstraints, unschedulableNote, type NodeFacts } from './constraints.js';
 import { FunctionLogs } from './function-logs.js';
 import { FunctionService } from './function-service.js';
 import { AUTH_LABEL, FunctionTokens, tokenSecret } from './function-tokens.js';
@@ -26,7 +27,7 @@ import type { ReplicaEvents } from './replica.js';
 import { replicaFactory, replicaRunDir } from './replica-factory.js';
 import { SecretStore } from './secret-store.js';
 import { resolveSpec, type RuntimeSpec, type SpecDefaults } from './runtime-spec.js';
-import { scaleBounds } from './scale-labels.js';
+import { scaleLabels } from './scale-labels.js';
 import { statusOf } from './status.js';
 
 /** The environment variable naming the directory of a function's secret files. */
@@ -63,6 +64,8 @@ export class Provider {
   readonly #runDir: string;
   readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
   readonly #tokens: FunctionTokens;
+  /** What functions' `constraints` are matched against. */
+  readonly #node: NodeFacts;
   /** The host's control groups for `limits`, or why there are none. */
   #cgroups: Cgroups | string = 'not detected yet';
   /** Why replicas cannot have mounts of their own here (confine.ts); undefined when they can. */
@@ -76,6 +79,7 @@ export class Provider {
     this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'));
     this.secrets = new SecretStore(path.join(opts.dataDir, 'secrets'));
     this.#tokens = new FunctionTokens(this.secrets);
+    this.#node = hostFacts(opts.nodeLabels);
     this.metrics = new FunctionMetrics(opts.metrics ?? new MetricsRegistry(), () => [...this.#functions].map(([name, d]) => [name, d.service.desired] as const));
     this.#registry = new Registry(path.join(opts.dataDir, 'registry.db'));
     this.#defaults = {
@@ -105,7 +109,7 @@ export class Provider {
     return this.#exclusive(dep.service, async () => {
       assertFunctionName(dep.service);
       assertNamespace(dep.namespace);
-      const bounds = scaleBounds(dep);
+      const bounds = scaleLabels(dep);
       const existing = this.#functions.get(dep.service);
       if (mode === 'create' && existing) throw errors.functionExists(dep.service);
       if (mode === 'update' && !existing) throw errors.functionNotFound(dep.service);
@@ -159,7 +163,7 @@ export class Provider {
   scale(name: string, replicas: number): Promise<void> {
     return this.#exclusive(name, async () => {
       const deployed = this.#get(name);
-      const { max } = scaleBounds(deployed.deployment);
+      const { max } = scaleLabels(deployed.deployment);
       if (replicas > max) throw errors.badRequest(`function "${name}" may have at most ${max} replicas (label com.openfaas.scale.max)`);
       this.#registry.setReplicas(name, replicas);
       deployed.service.scale(replicas);
@@ -216,19 +220,22 @@ export class Provider {
    * secrets mounted. A secret that does not exist fails a deploy; at restore it is left out.
    */
   async #resolve(dep: FunctionDeployment, when: 'deploy' | 'restore' = 'deploy'): Promise<RuntimeSpec> {
+    const unschedulable = unmetConstraints(dep, this.#node);
     let spec = await resolveSpec(dep, this.bundles, this.#defaults);
+    if (unschedulable) spec = { ...spec, unschedulable };
     const token = tokenSecret(dep);
     const missing = await this.secrets.missing([...(dep.secrets ?? []), ...(token ? [token] : [])]);
     if (missing.length && when === 'deploy') throw errors.secretsMissing(dep.service, missing);
     const secretsDir = dep.secrets?.length ? await this.secrets.mount(dep.service, dep.secrets) : undefined;
     if (secretsDir) spec = { ...spec, env: { ...spec.env, [SECRETS_DIR_ENV]: secretsDir } };
-    const want = { secretsDir, readOnly: dep.readOnlyRootFilesystem === true, runsProcess: spec.argv.length > 0, runDir: this.#runDir, cwd: spec.cwd };
+    const want = { secretsDir, readOnly: dep.readOnlyRootFilesystem === true, runsProcess: spec.argv.length > 0, socketDir: spec.config.mode === 'http' ? this.#runDir : undefined, cwd: spec.cwd };
     const { plan, note } = mountPlan(want, this.#noMounts);
     if (plan) spec = { ...spec, mounts: plan };
-    // What this host cannot give the function, said once in its log.
+    // What this host cannot give the function, said once in its log; that it runs nowhere, in `sluice logs` too.
     for (const text of [spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined), note]) {
       if (text) this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text });
     }
+    if (unschedulable) this.#logBoth(spec.name, unschedulableNote(unschedulable));
     const mode = spec.config.mode;
     if (IN_GATEWAY.has(mode) || this.#runtimes.has(mode)) {
       const runtime = this.#runtimes.get(mode);
@@ -291,7 +298,7 @@ export class Provider {
   async #wake(name: string): Promise<void> {
     const deployed = this.#functions.get(name);
     if (!deployed || deployed.service.desired > 0) return;
-    await this.scale(name, Math.max(scaleBounds(deployed.deployment).min, 1)).catch(() => {});
+    await this.scale(name, Math.max(scaleLabels(deployed.deployment).min, 1)).catch(() => {});
   }
 
   /** Runs changes to one function one at a time (two deploys of one name must not interleave). */
