@@ -89,6 +89,7 @@ describe('loadConfig', () => {
       replicaWaitMs: 30_000,
       drainTimeoutMs: 10_000,
       logLevel: 'info',
+      nodeLabels: {},
       async: {
         maxBodySize: 32 * MiB,
         timeoutMs: 30 * 60_000,
@@ -136,6 +137,7 @@ describe('loadConfig', () => {
       no_proxy: '.test-cluster.priv,localhost',
       basic_auth: 'false',
       secret_mount_path: '/run/secrets',
+      node_labels: 'gpu=true, zone=eu-1,topology.kubernetes.io/region=west,empty=',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -149,6 +151,7 @@ describe('loadConfig', () => {
       replicaWaitMs: 500,
       drainTimeoutMs: 90_000,
       logLevel: 'debug',
+      nodeLabels: { gpu: 'true', zone: 'eu-1', 'topology.kubernetes.io/region': 'west', empty: '' },
       async: {
         natsUrl: 'nats://127.0.0.1:4222',
         maxBodySize: MiB,
@@ -218,6 +221,10 @@ describe('loadConfig', () => {
     ['a drain_timeout that is not a duration', { drain_timeout: '1m x' }, {}, 'drain_timeout=1m x'],
     ['an unknown log_level', { log_level: 'loud' }, {}, 'log_level=loud'],
     ['a basic_auth that is not true or false', { basic_auth: 'yes please' }, {}, 'basic_auth=yes please'],
+    ['a node_labels entry without =', { node_labels: 'gpu' }, {}, 'node_labels=gpu'],
+    ['a node_labels key Kubernetes would refuse', { node_labels: 'a=1,-gpu=true' }, {}, 'node_labels=a=1,-gpu=true'],
+    ['a node_labels value Kubernetes would refuse', { node_labels: 'gpu=yes please' }, {}, 'node_labels=gpu=yes please'],
+    ["a node_labels key that is the host's own", { node_labels: 'kubernetes.io/arch=arm64' }, {}, 'node_labels=kubernetes.io/arch=arm64'],
   ] as const) {
     it(`rejects ${name} with ERR_CONFIG_INVALID naming it`, () => {
       const problems = problemsOf(() => loadConfig(env, flags));

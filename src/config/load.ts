@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { errors } from '../api/index.js';
 import { loadAsyncConfig, type AsyncConfig } from './async.js';
+import { parseNodeLabels } from './node-labels.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** Everything `sluice serve` needs, parsed once at start and frozen. */
@@ -27,6 +28,11 @@ export interface GatewayConfig {
   readonly drainTimeoutMs: number;
   /** pino level. Env `log_level`. @default 'info' */
   readonly logLevel: string;
+  /**
+   * This node's labels, which function constraints match besides its OS, architecture and hostname
+   * (`node.labels.gpu == true`, `gpu=true`). Env `node_labels` (`gpu=true,zone=a`). @default none
+   */
+  readonly nodeLabels: Readonly<Record<string, string>>;
   /** Async calls: queue backend, workers, retries, callbacks. */
   readonly async: AsyncConfig;
   /** HTTP basic auth on `/system/*`. Env `basic_auth`, flag `--no-auth`. @default true */
@@ -88,6 +94,7 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     replicaWaitMs: duration('replica_wait', '30s'),
     drainTimeoutMs: duration('drain_timeout', '10s'),
     logLevel,
+    nodeLabels: parseNodeLabels(env['node_labels'], problems),
     async: loadAsyncConfig(env, flags.nats, problems),
     basicAuth: flags.auth !== false && /^(true|1)$/i.test(authText),
     authDir: authDir ? path.resolve(authDir) : path.join(dataDir, 'auth'),
