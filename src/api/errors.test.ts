@@ -47,6 +47,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   queueUnavailable: ['disk full'],
   noReplica: ['pi', 30],
   replicaCrashing: ['pi', 'Error: cannot load config.json'],
+  constraintsUnmet: ['gpu-fn', '"node.labels.gpu == true": this node has no label gpu (node_labels)'],
   killedProcess: [],
   upstreamTimeout: ['pi', 60],
   stepTimeout: ['bw', 'image-bw', 1],

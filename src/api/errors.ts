@@ -96,6 +96,12 @@ export const errors = {
     503,
     (name: string, detail: string) => `function "${name}" keeps crashing as it starts: ${detail} — fix it and deploy again (\`sluice up\`); the gateway log has its whole output`,
   ),
+  constraintsUnmet: define(
+    'ERR_CONSTRAINTS_UNMET',
+    503,
+    (name: string, reasons: string) =>
+      `function "${name}" has no replica: its constraints match no node (${reasons}) — deploy it again with constraints this node meets, or give the gateway the label it needs (node_labels)`,
+  ),
   killedProcess: define('ERR_KILLED_PROCESS', 408, () => 'Killed process.'),
   upstreamTimeout: define('ERR_UPSTREAM_TIMEOUT', 504, (name: string, seconds: number) => `function "${name}" did not finish within ${seconds}s (its exec_timeout, write_timeout or the X-Timeout header)`),
   stepTimeout: define('ERR_STEP_TIMEOUT', 504, (step: string, name: string, seconds: number) => `workflow step "${step}" (function "${name}") did not answer within ${seconds}s, the step's timeout in workflow.yml`),
