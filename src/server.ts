@@ -110,6 +110,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     writeTimeoutMs: config.writeTimeoutMs,
     replicaWaitMs: config.replicaWaitMs,
     hostEnv: pickHostEnv(opts.env),
+    nodeLabels: config.nodeLabels,
     log: (line) => logReplicaLine(logger, line),
     runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize, durable }) },
     metrics,

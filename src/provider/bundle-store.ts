@@ -5,9 +5,11 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
-import { BundleManifest, MANIFEST_FILE, errors, type BundleUploaded } from '../api/index.js';
+import { BUNDLE_ANNOTATION, BundleManifest, MANIFEST_FILE, errors, type BundleUploaded, type FunctionDeployment } from '../api/index.js';
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
+/** How long an unreferenced bundle is kept: an upload is followed by its deploy well within this. */
+const BUNDLE_GRACE_MS = 10 * 60_000;
 
 /**
  * Bundles on disk, content-addressed: an upload is unpacked once into `bundles/<sha256>/` and every
@@ -64,6 +66,12 @@ export class BundleStore {
    * covers an upload whose deploy has not arrived yet and replicas still draining from an old
    * bundle. Returns the digests removed.
    */
+  /** Deletes the bundles none of `deployments` names (past the grace), in the background: a failure goes to `failed`. */
+  pruneUnused(deployments: Iterable<FunctionDeployment>, failed: (err: Error) => void): void {
+    const named = [...deployments].map((dep) => dep.annotations?.[BUNDLE_ANNOTATION]);
+    this.prune(new Set(named.filter((digest): digest is string => digest !== undefined)), BUNDLE_GRACE_MS).catch(failed);
+  }
+
   async prune(inUse: ReadonlySet<string>, graceMs: number): Promise<string[]> {
     const removed: string[] = [];
     for (const entry of await readdir(this.#root).catch(() => [])) {

@@ -69,6 +69,7 @@ export class FunctionService {
   }
 
   async #send(inv: Invocation, sink: ResponseSink): Promise<void> {
+    this.#assertSchedulable();
     if (this.desired === 0) this.#wake();
     const refused = new Set<Replica>();
     for (let attempt = 1; ; attempt++) {
@@ -92,28 +93,37 @@ export class FunctionService {
    */
   upgradeTarget(): ServerAddress {
     if (this.spec.config.mode !== 'http') throw errors.badRequest(`function "${this.spec.name}" runs in ${this.spec.config.mode} mode: only http-mode functions take Upgrade (WebSocket) requests`);
+    this.#assertSchedulable();
     const address = this.#pick()?.address;
     if (!address) throw errors.noReplica(this.spec.name, 0);
     return address;
   }
 
-  /** Starts or drains replicas until `count` of the current spec run. Drained ones finish their calls. */
+  /**
+   * Starts or drains replicas until `count` of the current spec run (none when this node may not run
+   * it: `desired` still says `count`, as a Deployment's pods stay pending). Drained ones finish their calls.
+   */
   scale(count: number): void {
     this.desired = count;
+    const runs = this.spec.unschedulable === undefined ? count : 0;
     const current = this.#replicas.filter((r) => r.spec === this.spec && (r.state === 'starting' || r.state === 'ready'));
-    for (let i = current.length; i < count; i++) this.#add(this.spec);
+    for (let i = current.length; i < runs; i++) this.#add(this.spec);
     // Retire starting replicas before ready ones: they serve nobody yet.
-    const extra = current.sort((a, b) => rank(a) - rank(b)).slice(0, Math.max(current.length - count, 0));
+    const extra = current.sort((a, b) => rank(a) - rank(b)).slice(0, Math.max(current.length - runs, 0));
     for (const replica of extra) void this.#retire(replica);
-    if (count === 0) this.#retireOutgoing();
+    if (runs === 0) this.#retireOutgoing();
   }
 
-  /** Rolling update: new replicas start beside the old ones, which drain once a new one is ready. */
+  /**
+   * Rolling update: new replicas start beside the old ones, which drain once a new one is ready. A
+   * spec this node may not run has no new replica to wait for: the old ones drain at once, and calls
+   * waiting for a replica get why.
+   */
   update(spec: RuntimeSpec): void {
     this.#outgoing.push(...this.#replicas.filter((r) => r.spec === this.spec));
     this.spec = spec;
-    for (let i = 0; i < this.desired; i++) this.#add(spec);
-    if (this.desired === 0) this.#retireOutgoing();
+    this.scale(this.desired);
+    if (spec.unschedulable !== undefined) this.#rejectWaiters(errors.constraintsUnmet(spec.name, spec.unschedulable));
   }
 
   /**
@@ -122,11 +132,7 @@ export class FunctionService {
    */
   replicaFailedStart(): void {
     const crash = this.#crashLoop();
-    if (crash === undefined) return;
-    for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(errors.replicaCrashing(this.spec.name, crash));
-    }
+    if (crash !== undefined) this.#rejectWaiters(errors.replicaCrashing(this.spec.name, crash));
   }
 
   /** Called (through the provider) when a replica becomes ready: hands it to waiting calls. */
@@ -144,6 +150,18 @@ export class FunctionService {
   }
 
   // --- internal ---
+
+  /** ERR_CONSTRAINTS_UNMET when this node may not run the function: no replica will come to wait for. */
+  #assertSchedulable(): void {
+    if (this.spec.unschedulable !== undefined) throw errors.constraintsUnmet(this.spec.name, this.spec.unschedulable);
+  }
+
+  #rejectWaiters(err: Error): void {
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(err);
+    }
+  }
 
   #add(spec: RuntimeSpec): void {
     const replica = this.#factory(spec);

@@ -23,6 +23,8 @@ export interface ProviderOptions {
   readonly log: (line: ReplicaLogLine) => void;
   /** Runtimes for functions that run in this process, by mode (`workflow`). */
   readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
+  /** This node's labels, for `constraints` besides its OS, architecture and hostname (env `node_labels`). @default none */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
   /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
   readonly metrics?: MetricsRegistry;
 }

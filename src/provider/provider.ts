@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Registry as MetricsRegistry } from 'prom-client';
 import {
-  BUNDLE_ANNOTATION,
   assertFunctionName,
   assertNamespace,
   errors,
@@ -19,7 +18,7 @@ import { FunctionService } from './function-service.js';
 import { AUTH_LABEL, FunctionTokens, tokenSecret } from './function-tokens.js';
 import type { InGatewayRuntime } from './in-gateway.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { ProviderOptions } from './provider-options.js';
+import type { ProviderOptions, ReplicaLogLine } from './provider-options.js';
 import { unenforcedLimits } from './limits.js';
 import { FunctionMetrics } from './metrics.js';
 import { Registry } from './registry.js';
@@ -35,9 +34,6 @@ export const SECRETS_DIR_ENV = 'SLUICE_SECRETS_DIR';
 
 /** Modes whose functions run in the gateway's process, so need a runtime given in the options. */
 const IN_GATEWAY: ReadonlySet<RuntimeMode> = new Set(['workflow']);
-
-/** How long an unreferenced bundle is kept: an upload is followed by its deploy well within this. */
-const BUNDLE_GRACE_MS = 10 * 60_000;
 
 interface Deployed {
   deployment: FunctionDeployment;
@@ -64,7 +60,6 @@ export class Provider {
   readonly #runDir: string;
   readonly #runtimes = new Map<RuntimeMode, InGatewayRuntime>();
   readonly #tokens: FunctionTokens;
-  /** What functions' `constraints` are matched against. */
   readonly #node: NodeFacts;
   /** The host's control groups for `limits`, or why there are none. */
   #cgroups: Cgroups | string = 'not detected yet';
@@ -231,11 +226,9 @@ export class Provider {
     const want = { secretsDir, readOnly: dep.readOnlyRootFilesystem === true, runsProcess: spec.argv.length > 0, socketDir: spec.config.mode === 'http' ? this.#runDir : undefined, cwd: spec.cwd };
     const { plan, note } = mountPlan(want, this.#noMounts);
     if (plan) spec = { ...spec, mounts: plan };
-    // What this host cannot give the function, said once in its log; that it runs nowhere, in `sluice logs` too.
-    for (const text of [spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined), note]) {
-      if (text) this.#opts.log({ function: spec.name, instance: '-', stream: 'stderr', text });
-    }
-    if (unschedulable) this.#logBoth(spec.name, unschedulableNote(unschedulable));
+    // What this host cannot give the function, or that it cannot run here at all: said once in its log.
+    const notes = [spec.limits && unenforcedLimits(spec, typeof this.#cgroups === 'string' ? this.#cgroups : undefined), note, unschedulable && unschedulableNote(unschedulable)];
+    for (const text of notes) if (text) this.#log({ function: spec.name, instance: '-', stream: 'stderr', text });
     const mode = spec.config.mode;
     if (IN_GATEWAY.has(mode) || this.#runtimes.has(mode)) {
       const runtime = this.#runtimes.get(mode);
@@ -265,10 +258,7 @@ export class Provider {
       ready: (replica) => service.replicaReady(replica),
       failedStart: () => service.replicaFailedStart(),
       restarting: (replica) => this.metrics.replicaRestarted(replica.spec.name),
-      log: (replica, stream, text, callId) => {
-        this.logs.append(replica.spec.name, replica.instance, text);
-        this.#opts.log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) });
-      },
+      log: (replica, stream, text, callId) => this.#log({ function: replica.spec.name, instance: replica.instance, stream, text, ...(callId ? { callId } : {}) }),
     };
     const factory = replicaFactory(events, {
       runDir: this.#runDir,
@@ -287,11 +277,15 @@ export class Provider {
 
   /** Deletes bundles no deployment names any more (in the background; a failure is only logged). */
   #pruneBundles(): void {
-    const named = [...this.#functions.values()].map(({ deployment }) => deployment.annotations?.[BUNDLE_ANNOTATION]);
-    const inUse = new Set(named.filter((digest): digest is string => digest !== undefined));
-    this.bundles.prune(inUse, BUNDLE_GRACE_MS).catch((err: Error) => {
+    this.bundles.pruneUnused([...this.#functions.values()].map((d) => d.deployment), (err) => {
       this.#opts.log({ function: '-', instance: '-', stream: 'stderr', text: `bundle cleanup failed: ${err.message}` });
     });
+  }
+
+  /** A line of a function's log: kept for `GET /system/logs` and written to the gateway's log. */
+  #log(line: ReplicaLogLine): void {
+    this.logs.append(line.function, line.instance, line.text);
+    this.#opts.log(line);
   }
 
   /** Scale from zero: a call arrived while no replica was wanted. */

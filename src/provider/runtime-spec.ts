@@ -16,6 +16,8 @@ export type RuntimeSpec = FunctionRuntime & {
   readonly limits?: ResourceLimits;
   /** Its own mounts (secrets at /var/openfaas/secrets, a read-only root), where the host allows: set by the provider. */
   readonly mounts?: MountPlan;
+  /** Why this node may not run it (its `constraints`, constraints.ts): no replica starts, calls fail at once. Set by the provider. */
+  readonly unschedulable?: string;
 };
 
 /**
