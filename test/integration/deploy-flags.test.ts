@@ -128,13 +128,13 @@ describe('sluice deploy flags against a real gateway', () => {
     const run = await sluice([
       'deploy', '--image', 'cat', '--name', 'sized', '--fprocess', 'cat',
       '--memory-limit', '128Mi', '--cpu-limit', '500m', '--memory-request', '64Mi', '--cpu-request', '100m',
-      '--constraint', 'node.platform.os == linux', '--constraint', 'zone=eu', '--readonly',
+      '--constraint', 'node.platform.os == linux', '--constraint', 'kubernetes.io/os=linux', '--readonly',
     ]);
     assert.equal(run.code, 0, run.stderr);
     const fn = await status('sized');
     assert.deepEqual(fn.limits, { memory: '128Mi', cpu: '500m' });
     assert.deepEqual(fn.requests, { memory: '64Mi', cpu: '100m' });
-    assert.deepEqual(fn.constraints, ['node.platform.os == linux', 'zone=eu']);
+    assert.deepEqual(fn.constraints, ['node.platform.os == linux', 'kubernetes.io/os=linux']);
     assert.equal(fn.readOnlyRootFilesystem, true);
     await waitAvailable(node, 'sized');
     const res = await fetch(`${node.url}/function/sized`, { method: 'POST', body: 'limited' });
