@@ -61,7 +61,7 @@ export const FunctionSchema = z.strictObject(
     requests: resources,
     /** YAML files of `environment:` maps, relative to the stack file; merged over `environment`, later files winning. */
     environment_file: stringList('a file name', 'a list of file names'),
-    /** Placement constraints (`node.platform.os == linux`): sent in the deployment and shown back. */
+    /** Placement constraints (`node.platform.os == linux`, `kubernetes.io/arch=amd64`): sent in the deployment; the gateway's node must meet them. */
     constraints: stringList('a string', 'a list of strings'),
     /** Sent in the deployment as `readOnlyRootFilesystem` and shown back. */
     readonly_root_filesystem: z.boolean({ error: expected('true or false') }).nullable().optional(),

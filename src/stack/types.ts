@@ -18,7 +18,7 @@ export interface StackFunction {
   limits?: { memory?: string; cpu?: string };
   /** `requests:` as written: checked by the gateway at deploy, kept as the function's share under contention. */
   requests?: { memory?: string; cpu?: string };
-  /** `constraints:`, in file order: sent in the deployment, not used for placement. */
+  /** `constraints:`, in file order: sent in the deployment; the gateway runs the function only if its node meets them. */
   constraints?: string[];
   /** `readonly_root_filesystem:`: sent in the deployment as `readOnlyRootFilesystem`. */
   readOnlyRootFilesystem?: boolean;

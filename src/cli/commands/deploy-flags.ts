@@ -15,7 +15,7 @@ export type DeployFlags = {
   annotation?: [string, string][];
   /** `--secret NAME`, repeatable: added to the stack's `secrets`. */
   secret?: string[];
-  /** `--constraint C`, repeatable: added to the stack's `constraints` (sent and shown back, not used for placement). */
+  /** `--constraint C`, repeatable: added to the stack's `constraints` (the gateway runs the function only if its node meets them). */
   constraint?: string[];
   /** `--readonly`: `readOnlyRootFilesystem: true` (false leaves the stack's `readonly_root_filesystem`). */
   readonly?: boolean;
@@ -38,7 +38,7 @@ export function addDeployFlags(cmd: Command): Command {
     .option('-l, --label <key=value>', "a label, over the stack file's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
     .option('--annotation <key=value>', "an annotation, over the stack file's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
     .option('--secret <name>', "a secret to mount, added to the stack file's (repeatable)", repeatable(String))
-    .option('--constraint <constraint>', "a placement constraint, added to the stack file's (repeatable; shown back, not used)", repeatable(nonEmpty('--constraint')))
+    .option('--constraint <constraint>', "a placement constraint (node.platform.os == linux, kubernetes.io/arch=amd64), added to the stack file's (repeatable): the gateway's node must meet it", repeatable(nonEmpty('--constraint')))
     .option('--readonly [bool]', 'readOnlyRootFilesystem: true (--readonly=false keeps the stack file\'s setting)', parseBool)
     .option('--memory-limit <quantity>', "memory limit, over the stack file's limits.memory (e.g. 128Mi)", nonEmpty('--memory-limit'))
     .option('--cpu-limit <quantity>', "CPU limit, over the stack file's limits.cpu (e.g. 500m or 1)", nonEmpty('--cpu-limit'))

@@ -22,7 +22,7 @@ export type StoreDeployOptions = {
   annotation?: [string, string][];
   /** `--secret NAME`, repeatable; added to the store's secrets. */
   secret?: string[];
-  /** `--constraint C`, repeatable; added to the store's constraints (sent and shown back, not used for placement). */
+  /** `--constraint C`, repeatable; added to the store's constraints (the gateway runs the function only if its node meets them). */
   constraint?: string[];
   /** Remove the function first when it exists, then create it. */
   replace?: boolean;

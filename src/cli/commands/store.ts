@@ -62,7 +62,7 @@ export function registerStore(program: Command, io: CliIo): void {
     .option('-l, --label <key=value>', "a label, over the store's (repeatable)", repeatable(keyValue('-l com.openfaas.scale.min=2')))
     .option('--annotation <key=value>', "an annotation, over the store's (repeatable)", repeatable(keyValue('--annotation topic=orders')))
     .option('--secret <name>', "a secret to mount, added to the store's (repeatable)", repeatable(String))
-    .option('--constraint <constraint>', "a placement constraint, added to the store's (repeatable; shown back, not used)", repeatable(nonEmpty('--constraint')))
+    .option('--constraint <constraint>', "a placement constraint (node.platform.os == linux, kubernetes.io/arch=amd64), added to the store's (repeatable): the gateway's node must meet it", repeatable(nonEmpty('--constraint')))
     .addOption(new Option('--replace', 'remove the function first if it is deployed, then create it').conflicts('update'))
     .option('--update', 'update it in place if deployed, else create it (the default)')
     .option('--json', 'print JSON: name, status, bundle, url')
