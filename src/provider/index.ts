@@ -10,3 +10,8 @@ export type { AnswerLimit } from './result-sink.js';
 export { metricName } from './metrics.js';
 export type { FunctionLogs, LogQuery } from './function-logs.js';
 export type { FunctionMetrics } from './metrics.js';
+export { Autoscaler } from './autoscaler.js';
+export type { AutoscalerEvents } from './autoscaler.js';
+export { scaleForAlert } from './alert-scaling.js';
+export type { AlertStatus, ScaleChange } from './alert-scaling.js';
+export type { RateRuleOptions } from './invocation-rate-rule.js';

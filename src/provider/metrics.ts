@@ -83,6 +83,14 @@ export class FunctionMetrics {
     return this.#series.get(name)?.count ?? 0;
   }
 
+  /**
+   * Each function's count of calls that ended with `code` since the gateway started: the autoscaler
+   * reads the 200s once a second, so the call path counts nothing more for it.
+   */
+  *answered(code: number): Generator<[name: string, count: number]> {
+    for (const [name, series] of this.#series) yield [name, series.byCode.get(code)?.count ?? 0];
+  }
+
   replicaRestarted(name: string): void {
     this.#restarts.inc({ function: metricName(name) });
   }

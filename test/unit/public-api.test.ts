@@ -112,7 +112,7 @@ describe('public API', () => {
     {
       face: 'provider',
       load: () => import('../../src/provider/index.js'),
-      exports: ['Provider', 'RESULT_LIMIT', 'callBuffered', 'metricName'],
+      exports: ['Autoscaler', 'Provider', 'RESULT_LIMIT', 'callBuffered', 'metricName', 'scaleForAlert'],
     },
     {
       face: 'builder',
