@@ -55,6 +55,7 @@ const SAMPLES: { [K in Key]: Parameters<Registry[K]> } = {
   spawnFailed: ['pi', 'cat: command not found'],
   portInUse: ['127.0.0.1:8080'],
   shuttingDown: [],
+  alertsFailed: [['[0] pi.openfaas-fn: function "pi" not found: deploy it first, or see `sluice list`']],
   signatureInvalid: ['is missing'],
   messageNotFound: ['pi-3'],
   messageNotSaved: ['pi-3', 'the disk is full'],

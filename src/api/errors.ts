@@ -114,6 +114,13 @@ export const errors = {
   ),
   shuttingDown: define('ERR_SHUTTING_DOWN', 503, () => 'shutting down: retry against another node or replica, or after the restart'),
 
+  // --- scaling ---
+  alertsFailed: define(
+    'ERR_ALERTS_FAILED',
+    500,
+    (failures: string[]) => `${failures.length} alert(s) could not be acted on (the others were):\n  ${failures.join('\n  ')}`,
+  ),
+
   // --- sluice receiver ---
   signatureInvalid: define(
     'ERR_SIGNATURE_INVALID',

@@ -8,6 +8,7 @@ export {
   DeleteFunctionRequest,
   FunctionDeployment,
   FunctionResources,
+  PrometheusAlert,
   ScaleServiceRequest,
   Secret,
 } from './types.js';

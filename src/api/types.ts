@@ -88,6 +88,24 @@ export const DeleteFunctionRequest = z.object({
 });
 export type DeleteFunctionRequest = z.infer<typeof DeleteFunctionRequest>;
 
+/**
+ * AlertManager's webhook body, as OpenFaaS's `POST /system/alert` reads it (reference §1.4, §5.4).
+ * Only `alerts[].status` and `alerts[].labels.function_name` are used; other fields are ignored. An
+ * alert without `function_name` (another rule's, e.g. `service_down`) scales nothing.
+ */
+export const PrometheusAlert = z.object({
+  status: z.string().optional(),
+  receiver: z.string().optional(),
+  alerts: z.array(
+    z.object({
+      status: z.enum(['firing', 'resolved'], { error: 'status must be "firing" or "resolved"' }),
+      labels: z.object({ alertname: z.string().optional(), function_name: z.string().optional() }).optional(),
+    }),
+    { error: 'alerts must be a list of AlertManager alerts' },
+  ),
+});
+export type PrometheusAlert = z.infer<typeof PrometheusAlert>;
+
 export interface VersionInfo {
   sha: string;
   release: string;

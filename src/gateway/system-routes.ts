@@ -16,6 +16,7 @@ import type { Provider } from '../provider/index.js';
 import { limited, readText, sendJson, sendStatus, type BodyLimit } from '../watchdog/index.js';
 import type { AsyncBackend } from '../queue/index.js';
 import type { AsyncMetrics, Worker } from '../worker/index.js';
+import { alertRoutes } from './alert-routes.js';
 import { callsRoutes } from './calls-routes.js';
 import { streamLogs } from './logs-routes.js';
 import { sendHealthy, sendMetrics } from './metrics.js';
@@ -85,6 +86,7 @@ export const systemRoutes: Record<string, Record<string, Handler>> = {
   '/system/namespaces': {
     GET: (_ctx, _req, res) => sendJson(res, 200, [DEFAULT_NAMESPACE]),
   },
+  ...alertRoutes,
   ...callsRoutes,
   ...secretsRoutes,
   '/system/logs': {

@@ -168,6 +168,66 @@ describe('gateway /system routes', () => {
     });
   });
 
+  describe('POST /system/alert (AlertManager webhook)', () => {
+    const alert = (...alerts: Array<{ status: string; function_name?: string }>): RequestInit =>
+      json('POST', {
+        receiver: 'scale-up',
+        status: 'firing',
+        alerts: alerts.map(({ status, function_name }) => ({ status, labels: { alertname: 'APIHighInvocationRate', ...(function_name ? { function_name } : {}) } })),
+      });
+    const replicas = async (name: string): Promise<number> => ((await (await api(`/system/function/${name}`)).json()) as { replicas?: number }).replicas ?? 0;
+
+    it('firing adds ceil(max × factor / 100) up to max, resolved goes back to min (200 each)', async () => {
+      await deploy(node, { service: 'alerted', image: 'x', envProcess: 'cat', labels: { 'com.openfaas.scale.max': '4', 'com.openfaas.scale.factor': '50' } });
+      assert.equal((await api('/system/alert', alert({ status: 'firing', function_name: 'alerted' }))).status, 200);
+      assert.equal(await replicas('alerted'), 3);
+      // As AlertManager names it: `<name>.<namespace>`.
+      assert.equal((await api('/system/alert', alert({ status: 'firing', function_name: 'alerted.openfaas-fn' }))).status, 200);
+      assert.equal(await replicas('alerted'), 4, 'capped at max');
+      await waitAvailable(node, 'alerted', 4);
+      assert.equal((await api('/system/alert', alert({ status: 'resolved', function_name: 'alerted' }))).status, 200);
+      assert.equal(await replicas('alerted'), 1);
+    });
+
+    it('leaves alone a function whose min equals its max, one scaled to 0, and alerts naming no function', async () => {
+      await deploy(node, { service: 'pinned', image: 'x', envProcess: 'cat', labels: { 'com.openfaas.scale.min': '2', 'com.openfaas.scale.max': '2' } });
+      await deploy(node, { service: 'parked', image: 'x', envProcess: 'cat' });
+      await api('/system/scale-function/parked', json('POST', { replicas: 0 }));
+      const res = await api('/system/alert', alert({ status: 'firing', function_name: 'pinned' }, { status: 'firing', function_name: 'parked' }, { status: 'firing' }));
+      assert.equal(res.status, 200);
+      assert.deepEqual([await replicas('pinned'), await replicas('parked')], [2, 0]);
+    });
+
+    it('acts on the alerts it can and answers 500 ERR_ALERTS_FAILED listing the others', async () => {
+      await deploy(node, { service: 'alerted-too', image: 'x', envProcess: 'cat', labels: { 'com.openfaas.scale.max': '2' } });
+      const res = await api('/system/alert', alert({ status: 'firing', function_name: 'nobody' }, { status: 'firing', function_name: 'alerted-too' }, { status: 'firing', function_name: 'x.other-ns' }));
+      assert.equal(res.status, 500);
+      const { code, message } = await errorOf(res);
+      assert.equal(code, 'ERR_ALERTS_FAILED');
+      assert.match(message, /^2 alert\(s\) could not be acted on/);
+      assert.match(message, /\[0\] nobody: function "nobody" not found/);
+      assert.match(message, /\[2\] x\.other-ns: namespace "other-ns" does not exist/);
+      assert.equal(await replicas('alerted-too'), 2, 'the good alert was acted on');
+    });
+
+    it('answers 400 naming the problem for no body, bad JSON and a body of the wrong shape', async () => {
+      const cases: Array<[string, string, RegExp]> = [
+        ['', 'ERR_BAD_REQUEST', /needs a body: AlertManager's webhook JSON/],
+        ['{"alerts":', 'ERR_BAD_JSON', /not valid JSON/],
+        ['{}', 'ERR_BAD_REQUEST', /alerts: alerts must be a list/],
+        ['{"alerts":[{"status":"pending","labels":{"function_name":"alerted"}}]}', 'ERR_BAD_REQUEST', /alerts\.0\.status: status must be "firing" or "resolved"/],
+      ];
+      for (const [body, wanted, message] of cases) {
+        const res = await api('/system/alert', { method: 'POST', body });
+        assert.equal(res.status, 400, body);
+        const err = await errorOf(res);
+        assert.equal(err.code, wanted, body);
+        assert.match(err.message, message, body);
+      }
+      assert.equal((await api('/system/alert')).status, 405);
+    });
+  });
+
   describe('DELETE /system/functions', () => {
     it('removes a function (202); it is gone from the list and its route', async () => {
       await deploy(node, { service: 'doomed', image: 'x', envProcess: 'cat' });

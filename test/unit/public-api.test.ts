@@ -28,6 +28,7 @@ describe('public API', () => {
         'FunctionResources',
         'IDEMPOTENCY_WINDOW_MS',
         'MANIFEST_FILE',
+        'PrometheusAlert',
         'RuntimeMode',
         'SIGNATURE_HEADER',
         'ScaleServiceRequest',
