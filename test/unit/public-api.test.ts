@@ -58,6 +58,8 @@ describe('public API', () => {
       load: () => import('../../src/config/index.js'),
       exports: [
         'formatSeconds',
+        'isLabelKey',
+        'isLabelValue',
         'loadConfig',
         'parseDuration',
         'parseSize',
