@@ -277,9 +277,8 @@ export class Provider {
 
   /** Deletes bundles no deployment names any more (in the background; a failure is only logged). */
   #pruneBundles(): void {
-    this.bundles.pruneUnused([...this.#functions.values()].map((d) => d.deployment), (err) => {
-      this.#opts.log({ function: '-', instance: '-', stream: 'stderr', text: `bundle cleanup failed: ${err.message}` });
-    });
+    const failed = (err: Error): void => this.#opts.log({ function: '-', instance: '-', stream: 'stderr', text: `bundle cleanup failed: ${err.message}` });
+    this.bundles.pruneUnused([...this.#functions.values()].map((d) => d.deployment), failed);
   }
 
   /** A line of a function's log: kept for `GET /system/logs` and written to the gateway's log. */
