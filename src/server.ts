@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { VERSION } from './api/index.js';
-import { loadConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
+import { loadConfig, type AutoscalingConfig, type GatewayConfig, type GatewayFlags } from './config/index.js';
 import { BasicAuth, PASSWORD_FILE, createGateway, createMetricsServer, loadCredentials, type Credentials } from './gateway/index.js';
-import { Provider, type ReplicaLogLine } from './provider/index.js';
+import { Autoscaler, Provider, type ReplicaLogLine } from './provider/index.js';
 import { openAsyncBackend, type AsyncBackend } from './queue/index.js';
 import { AsyncMetrics, CallbackClient, Worker, gatewayInvoker, localInvoker, queueFor, type CallbackMessage } from './worker/index.js';
 import { StepWatch, workflowRuntime, type DurableSteps } from './workflow/index.js';
@@ -137,9 +137,11 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     asyncMetrics,
     ...(auth ? { auth: new BasicAuth(auth.credentials) } : {}),
   });
+  const autoscaler = config.autoscaling.enabled ? startAutoscaler(provider, config.autoscaling, logger) : undefined;
   const stop = async (): Promise<void> => {
     await gateway.close();
     await worker?.stop(config.drainTimeoutMs);
+    await autoscaler?.close();
     await provider.close();
     await backend.close();
     await callbacks.close();
@@ -221,6 +223,14 @@ async function deployStack(file: string, url: string, env: ServeOptions['env'], 
   const child = spawn(process.execPath, [cli, 'up', '-f', file, '--gateway', url], { env: { ...env, ...auth }, stdio: ['ignore', 'inherit', 'inherit'] });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) logger.error({ file, exitCode: code }, `could not deploy every function of ${file}: see the lines above`);
+}
+
+/** The built-in APIHighInvocationRate rule over the provider's functions; what it scales goes to the log. */
+function startAutoscaler(provider: Provider, settings: AutoscalingConfig, logger: Logger): Autoscaler {
+  return new Autoscaler(provider, { threshold: settings.threshold, repeatMs: settings.repeatMs }, {
+    scaled: (name, { from, to }, why) => logger.info({ function: name, from, to }, `autoscaling: ${why}: ${from} → ${to} replicas`),
+    failed: (name, err) => logger.warn({ function: name, err }, `autoscaling: could not scale: ${err instanceof Error ? err.message : String(err)}`),
+  });
 }
 
 function logReplicaLine(logger: Logger, line: ReplicaLogLine): void {

@@ -50,7 +50,9 @@ export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> 
   const dataDir = opts.dataDir ?? (await tempDir());
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--data', dataDir, ...(opts.args ?? [])], {
     // Auth off unless a test turns it on (basic_auth: 'true'): test/integration/auth.test.ts covers it.
-    env: { ...process.env, log_level: 'warn', basic_auth: 'false', ...opts.env },
+    // Autoscaling too (autoscaling: 'true', the certifier test): load in one test must not change the
+    // replicas another counts on.
+    env: { ...process.env, log_level: 'warn', basic_auth: 'false', autoscaling: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

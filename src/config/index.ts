@@ -1,6 +1,6 @@
 export { loadConfig } from './load.js';
 export { isLabelKey, isLabelValue } from './node-labels.js';
-export type { GatewayConfig, GatewayFlags } from './load.js';
+export type { AutoscalingConfig, GatewayConfig, GatewayFlags } from './load.js';
 export { parseStatusCodes } from './async.js';
 export type { AsyncConfig, RetryConfig } from './async.js';
 export { retryWait } from './retry-wait.js';

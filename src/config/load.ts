@@ -35,6 +35,8 @@ export interface GatewayConfig {
   readonly nodeLabels: Readonly<Record<string, string>>;
   /** Async calls: queue backend, workers, retries, callbacks. */
   readonly async: AsyncConfig;
+  /** The built-in APIHighInvocationRate rule that scales functions under load (docs/scaling.md). */
+  readonly autoscaling: AutoscalingConfig;
   /** HTTP basic auth on `/system/*`. Env `basic_auth`, flag `--no-auth`. @default true */
   readonly basicAuth: boolean;
   /**
@@ -44,6 +46,16 @@ export interface GatewayConfig {
   readonly authDir: string;
   /** Whether `authDir` was given: then its files must exist, nothing is made. */
   readonly authDirGiven: boolean;
+}
+
+/** OpenFaaS CE's autoscaling alert, built in: what Prometheus and AlertManager do there. */
+export interface AutoscalingConfig {
+  /** Env `autoscaling`. `POST /system/alert` works either way. @default true */
+  readonly enabled: boolean;
+  /** Calls answered 200 per second, over 10 s, above which a function's alert fires (after 5 s). Env `autoscaling_threshold`. @default 5 */
+  readonly threshold: number;
+  /** How often a still-firing alert steps the function up again (AlertManager's repeat_interval). Env `autoscaling_repeat`. @default 30s */
+  readonly repeatMs: number;
 }
 
 /** Flags given on the command line; each wins over its env var. */
@@ -78,6 +90,11 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
   const authText = env['basic_auth'] ?? 'true';
   if (!/^(true|false|1|0)$/i.test(authText)) problems.push(`basic_auth=${authText}: use true or false`);
   const authDir = flags.authDir ?? env['secret_mount_path'];
+  const scalingText = env['autoscaling'] ?? 'true';
+  if (!/^(true|false|1|0)$/i.test(scalingText)) problems.push(`autoscaling=${scalingText}: use true or false`);
+  const thresholdText = env['autoscaling_threshold'] ?? '5';
+  const threshold = Number(thresholdText);
+  if (thresholdText.trim() === '' || !Number.isFinite(threshold) || threshold <= 0) problems.push(`autoscaling_threshold=${thresholdText}: use calls per second above 0, e.g. 5`);
   const logLevel = env['log_level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level=${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
 
@@ -96,6 +113,7 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     logLevel,
     nodeLabels: parseNodeLabels(env['node_labels'], problems),
     async: loadAsyncConfig(env, flags.nats, problems),
+    autoscaling: { enabled: /^(true|1)$/i.test(scalingText), threshold, repeatMs: duration('autoscaling_repeat', '30s') },
     basicAuth: flags.auth !== false && /^(true|1)$/i.test(authText),
     authDir: authDir ? path.resolve(authDir) : path.join(dataDir, 'auth'),
     authDirGiven: Boolean(authDir),
