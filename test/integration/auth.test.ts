@@ -70,6 +70,7 @@ describe('basic auth, on by default', () => {
       assert.match(body.message, /^invalid credentials: log in with `sluice login`/);
     }
     assert.equal((await fetch(`${node.url}/system/secrets`, { method: 'POST', body: '{"name":"x","value":"y"}' })).status, 401, 'writes too');
+    assert.equal((await fetch(`${node.url}/system/alert`, { method: 'POST', body: '{"alerts":[]}' })).status, 401, 'AlertManager sends the credentials too');
     assert.equal((await fetch(`${node.url}/system/functions`, { headers: admin })).status, 200);
   });
 

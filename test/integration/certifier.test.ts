@@ -179,7 +179,8 @@ const SOME_JSON = JSON.stringify(
 
 describe('OpenFaaS certifier against Sluice', () => {
   before(async () => {
-    node = await startSluice();
+    // Autoscaling on, as `sluice serve` has it by default (the harness turns it off for other suites).
+    node = await startSluice({ env: { autoscaling: 'true' } });
   });
   after(cleanup);
 
@@ -334,26 +335,39 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
       await deleteFn('test-scale-from-zero');
     });
 
-    it('Test_ScaleUpAndDownFromThroughPut: load scales min 1 → max 2, then back to 1 within 65 s', { todo: 'Sluice has no autoscaler: replicas change only through deploy, scale-function and scale from zero' }, async () => {
-      await deployed({ name: 'test-throughput-scaling', fprocess: 'sha512sum', labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '2' } });
-      const stop = load('test-throughput-scaling');
+    it('Test_ScaleUpAndDownFromThroughPut: load scales min 1 → max 2, then back to 1 within 65 s', async () => {
+      const name = 'test-throughput-scaling';
+      await deployed({ name, fprocess: 'sha512sum', labels: { 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '2' } });
+      // The certifier's hey sends 1,000 calls, 50 at a time at up to 50/s each, then reads the replicas: on
+      // Kubernetes that load lasts long enough for the rule's 5 s. Here it runs until the rule has fired
+      // (above 5/s for 5 s, then one step of ceil(2 × 10 %) = 1) and the second replica is up.
+      const stop = load(name);
       try {
-        // The certifier stops its load as soon as max scale is reached; 5 s of it is plenty for one process.
-        await eventually(async () => (await get('test-throughput-scaling')).availableReplicas === 2, 5_000, 'max scale 2');
+        await eventually(async () => {
+          const fn = await get(name);
+          return fn.replicas === 2 && fn.availableReplicas === 2;
+        }, 20_000, 'max scale 2');
       } finally {
         await stop();
       }
-      await eventually(async () => (await get('test-throughput-scaling')).availableReplicas === 1, 65_000, 'back to min scale 1');
-      await deleteFn('test-throughput-scaling');
+      // The certifier sleeps a minute, then wants min scale; this ends as soon as it is there (the rate
+      // drops to 0 once the load's last calls leave the 10 s window, and the resolved alert scales to min).
+      await eventually(async () => {
+        const fn = await get(name);
+        return fn.replicas === 1 && fn.availableReplicas === 1;
+      }, 65_000, 'back to min scale 1');
+      await deleteFn(name);
     });
 
     it('Test_ScalingDisabledViaLabels: min = max = 2 stays at 2 available replicas under load', async () => {
       await deployed({ name: 'test-scaling-disabled', fprocess: 'sha512sum', labels: { 'com.openfaas.scale.min': '2', 'com.openfaas.scale.max': '2' } });
-      // The certifier sends 1,000 calls at 5/s (200 s, 2 at a time); 3 s of that load says the same here.
+      // The certifier sends 1,000 calls, 5 at a time; 8 s of load well above 5/s is enough for the rule to
+      // fire (after 5 s) and be ignored here.
       const stop = load('test-scaling-disabled');
-      await new Promise((r) => setTimeout(r, 3_000));
+      await new Promise((r) => setTimeout(r, 8_000));
       await stop();
-      assert.equal((await get('test-scaling-disabled')).availableReplicas, 2);
+      const fn = await get('test-scaling-disabled');
+      assert.deepEqual([fn.replicas, fn.availableReplicas], [2, 2]);
       await deleteFn('test-scaling-disabled');
     });
 
@@ -416,8 +430,9 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
 });
 
 /**
- * The certifier's `hey` load: POST calls with no body, two at a time about 5 a second, until the
- * returned stop function is called (it resolves once the calls in flight finish).
+ * The certifier's `hey` load, scaled to one host: POST calls with no body, 4 at a time, each worker
+ * pausing 50 ms between calls (up to 80 a second, well above the rule's 5), until the returned stop
+ * function is called (it resolves once the calls in flight finish).
  */
 function load(name: string): () => Promise<void> {
   let running = true;
@@ -425,10 +440,10 @@ function load(name: string): () => Promise<void> {
     while (running) {
       const res = await fetch(`${node.url}/function/${name}`, { method: 'POST' }).catch(() => undefined);
       await res?.arrayBuffer();
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const workers = [worker(), worker()];
+  const workers = [worker(), worker(), worker(), worker()];
   return async () => {
     running = false;
     await Promise.all(workers);
