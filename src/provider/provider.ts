@@ -26,7 +26,7 @@ import type { ReplicaEvents } from './replica.js';
 import { replicaFactory, replicaRunDir } from './replica-factory.js';
 import { SecretStore } from './secret-store.js';
 import { resolveSpec, type RuntimeSpec, type SpecDefaults } from './runtime-spec.js';
-import { scaleLabels } from './scale-labels.js';
+import { scaleBounds, scaleLabels } from './scale-labels.js';
 import { statusOf } from './status.js';
 
 /** The environment variable naming the directory of a function's secret files. */
@@ -158,7 +158,7 @@ export class Provider {
   scale(name: string, replicas: number): Promise<void> {
     return this.#exclusive(name, async () => {
       const deployed = this.#get(name);
-      const { max } = scaleLabels(deployed.deployment);
+      const { max } = scaleBounds(deployed.deployment);
       if (replicas > max) throw errors.badRequest(`function "${name}" may have at most ${max} replicas (label com.openfaas.scale.max)`);
       this.#registry.setReplicas(name, replicas);
       deployed.service.scale(replicas);
@@ -291,7 +291,7 @@ export class Provider {
   async #wake(name: string): Promise<void> {
     const deployed = this.#functions.get(name);
     if (!deployed || deployed.service.desired > 0) return;
-    await this.scale(name, Math.max(scaleLabels(deployed.deployment).min, 1)).catch(() => {});
+    await this.scale(name, Math.max(scaleBounds(deployed.deployment).min, 1)).catch(() => {});
   }
 
   /** Runs changes to one function one at a time (two deploys of one name must not interleave). */
