@@ -111,6 +111,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     replicaWaitMs: config.replicaWaitMs,
     hostEnv: pickHostEnv(opts.env),
     nodeLabels: config.nodeLabels,
+    functionLogs: config.functionLogs,
     log: (line) => logReplicaLine(logger, line),
     runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize, durable }) },
     metrics,

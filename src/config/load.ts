@@ -28,6 +28,8 @@ export interface GatewayConfig {
   readonly drainTimeoutMs: number;
   /** pino level. Env `log_level`. @default 'info' */
   readonly logLevel: string;
+  /** What is kept of each function's output (docs/logs.md). */
+  readonly functionLogs: FunctionLogsConfig;
   /**
    * This node's labels, which function constraints match besides its OS, architecture and hostname
    * (`node.labels.gpu == true`, `gpu=true`). Env `node_labels` (`gpu=true,zone=a`). @default none
@@ -46,6 +48,14 @@ export interface GatewayConfig {
   readonly authDir: string;
   /** Whether `authDir` was given: then its files must exist, nothing is made. */
   readonly authDirGiven: boolean;
+}
+
+/** How much of each function's output the gateway keeps. */
+export interface FunctionLogsConfig {
+  /** Lines kept in memory per function. Env `log_lines`. @default 1000 */
+  readonly lines: number;
+  /** Size past which a function's log file is rotated (one older file is kept). Env `log_file_size`. @default 10Mi */
+  readonly fileBytes: number;
 }
 
 /** OpenFaaS CE's autoscaling alert, built in: what Prometheus and AlertManager do there. */
@@ -78,15 +88,18 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     if (ms === undefined) problems.push(`${key}=${text}: not a duration (use seconds or e.g. 10s, 1m30s)`);
     return ms ?? 0;
   };
+  const size = (key: string, fallback: string): number => {
+    const text = env[key] ?? fallback;
+    const bytes = parseSize(text);
+    if (bytes === undefined || bytes <= 0) problems.push(`${key}=${text}: not a size (use bytes or e.g. ${fallback})`);
+    return bytes ?? 0;
+  };
   const portText = flags.port ?? env['port'] ?? '8080';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`port=${portText}: not a TCP port (0-65535)`);
-  const sizeText = env['max_body_size'] ?? '64Mi';
-  const maxBodySize = parseSize(sizeText);
-  if (maxBodySize === undefined || maxBodySize <= 0) problems.push(`max_body_size=${sizeText}: not a size (use bytes or e.g. 64Mi)`);
-  const bundleText = env['max_bundle_size'] ?? '512Mi';
-  const maxBundleSize = parseSize(bundleText);
-  if (maxBundleSize === undefined || maxBundleSize <= 0) problems.push(`max_bundle_size=${bundleText}: not a size (use bytes or e.g. 512Mi)`);
+  const linesText = env['log_lines'] ?? '1000';
+  const lines = Number(linesText);
+  if (!/^\d+$/.test(linesText.trim()) || lines < 1) problems.push(`log_lines=${linesText}: use a whole number of lines, at least 1`);
   const authText = env['basic_auth'] ?? 'true';
   if (!/^(true|false|1|0)$/i.test(authText)) problems.push(`basic_auth=${authText}: use true or false`);
   const authDir = flags.authDir ?? env['secret_mount_path'];
@@ -103,14 +116,15 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     port,
     bind: flags.bind ?? env['bind'] ?? '127.0.0.1',
     dataDir,
-    maxBodySize: maxBodySize ?? 0,
-    maxBundleSize: maxBundleSize ?? 0,
+    maxBodySize: size('max_body_size', '64Mi'),
+    maxBundleSize: size('max_bundle_size', '512Mi'),
     readTimeoutMs: duration('read_timeout', '60s'),
     writeTimeoutMs: duration('write_timeout', '60s'),
     upstreamTimeoutMs: duration('upstream_timeout', '60s'),
     replicaWaitMs: duration('replica_wait', '30s'),
     drainTimeoutMs: duration('drain_timeout', '10s'),
     logLevel,
+    functionLogs: { lines, fileBytes: size('log_file_size', '10Mi') },
     nodeLabels: parseNodeLabels(env['node_labels'], problems),
     async: loadAsyncConfig(env, flags.nats, problems),
     autoscaling: { enabled: /^(true|1)$/i.test(scalingText), threshold, repeatMs: duration('autoscaling_repeat', '30s') },

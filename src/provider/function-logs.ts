@@ -3,10 +3,8 @@ import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_NAMESPACE, type LogMessage } from '../api/index.js';
 
-/** Lines kept in memory per function: what `sluice logs NAME` shows without reading the disk. */
-const RING_LINES = 1000;
-/** A function's log file is rotated past this size; the one before is kept as `<name>.log.1`. */
-const FILE_BYTES = 10 * 1024 * 1024;
+/** What is kept by default (env `log_lines`, `log_file_size`). */
+const DEFAULT_KEPT = { lines: 1000, fileBytes: 10 * 1024 * 1024 };
 
 /** What a reader asks for; every part optional but the name. */
 export interface LogQuery {
@@ -40,9 +38,12 @@ interface FunctionLog {
 export class FunctionLogs {
   readonly #dir: string;
   readonly #logs = new Map<string, FunctionLog>();
+  /** Lines kept in memory per function (what `sluice logs NAME` shows without reading the disk); a file is rotated past `fileBytes`, the one before kept as `<name>.log.1`. */
+  readonly #kept: { readonly lines: number; readonly fileBytes: number };
 
-  constructor(dir: string) {
+  constructor(dir: string, kept = DEFAULT_KEPT) {
     this.#dir = dir;
+    this.#kept = kept;
   }
 
   async open(): Promise<void> {
@@ -54,7 +55,7 @@ export class FunctionLogs {
     const log = this.#of(name);
     const message: LogMessage = { name, namespace: DEFAULT_NAMESPACE, instance, timestamp: new Date().toISOString(), text };
     log.ring.push(message);
-    if (log.ring.length > RING_LINES) {
+    if (log.ring.length > this.#kept.lines) {
       log.ring.shift();
       log.complete = false;
     }
@@ -106,7 +107,7 @@ export class FunctionLogs {
     return path.join(this.#dir, `${name}.log`);
   }
 
-  /** Appends what is pending, rotating the file past FILE_BYTES, until nothing is. A failed write drops its lines (reported once per batch on stderr). */
+  /** Appends what is pending, rotating the file past its size, until nothing is. A failed write drops its lines (reported once per batch on stderr). */
   async #flush(name: string, log: FunctionLog): Promise<void> {
     const file = this.#file(name);
     try {
@@ -115,7 +116,7 @@ export class FunctionLogs {
         log.pending = '';
         try {
           const size = await stat(file).then((s) => s.size, () => 0);
-          if (size > 0 && size + batch.length > FILE_BYTES) await rename(file, `${file}.1`);
+          if (size > 0 && size + batch.length > this.#kept.fileBytes) await rename(file, `${file}.1`);
           await appendFile(file, batch);
         } catch (err) {
           process.stderr.write(`sluice: could not write the log of ${name} to ${file}: ${(err as Error).message}\n`);

@@ -25,6 +25,8 @@ export interface ProviderOptions {
   readonly runtimes?: Partial<Record<RuntimeMode, InGatewayRuntimeFactory>>;
   /** This node's labels, for `constraints` besides its OS, architecture and hostname (env `node_labels`). @default none */
   readonly nodeLabels?: Readonly<Record<string, string>>;
+  /** How much of each function's output is kept: lines in memory, and the size its file rotates at. @default 1000 lines, 10 MiB */
+  readonly functionLogs?: { readonly lines: number; readonly fileBytes: number };
   /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
   readonly metrics?: MetricsRegistry;
 }

@@ -71,7 +71,7 @@ export class Provider {
     this.#runDir = runDir;
     for (const [mode, factory] of Object.entries(opts.runtimes ?? {})) this.#runtimes.set(mode as RuntimeMode, factory(this));
     this.bundles = new BundleStore(path.join(opts.dataDir, 'bundles'));
-    this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'));
+    this.logs = new FunctionLogs(path.join(opts.dataDir, 'logs'), opts.functionLogs);
     this.secrets = new SecretStore(path.join(opts.dataDir, 'secrets'));
     this.#tokens = new FunctionTokens(this.secrets);
     this.#node = hostFacts(opts.nodeLabels);
