@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONFINE, confineArgv, mountPlan, mountsUnsupported, OPENFAAS_SECRETS } from './confine.js';
+import { CONFINE, confineArgv, confinementOf, mountPlan, mountsUnsupported, OPENFAAS_SECRETS } from './confine.js';
 
 /** Prints its pid, then its env as NAME=value lines (not a shell: that would drop odd names again). */
 const PRINT = 'console.log([process.pid, ...Object.entries(process.env).map(([k, v]) => k + "=" + v)].join("\\n"))';
@@ -48,6 +48,69 @@ describe('confineArgv: control groups', () => {
     const result = run(confineArgv({ procs: [path.join(tmp, 'no', 'such', 'cgroup.procs')] }, ['/bin/echo', 'ran'], {}));
     assert.equal(result.status, 125);
     assert.equal(result.stdout, '');
+  });
+});
+
+describe('confineArgv: rlimit (limits.memory without control groups)', () => {
+  const MiB = 2 ** 20;
+  /** Allocates a Buffer of MB (memory it writes to, as a function's data would be), then says so. */
+  const hold = (mb: number): string[] => [process.execPath, '-e', `console.log('held', Buffer.alloc(${mb} * 2 ** 20, 1).length / 2 ** 20)`];
+
+  it('bounds the data each process may map, in KB, through the shell builtin and no namespace', () => {
+    assert.deepEqual(confineArgv({ procs: [], rlimitBytes: 64 * MiB }, ['/bin/cat'], {}), ['/bin/sh', '-c', CONFINE, 'sh', 'rlimit=65536', '--', '/bin/cat']);
+  });
+
+  it('lets a Node process allocate within its limit, and fails one that allocates beyond it', () => {
+    const within = run(confineArgv({ procs: [], rlimitBytes: 128 * MiB }, hold(16), {}));
+    assert.equal(within.status, 0, within.stderr);
+    assert.equal(within.stdout, 'held 16\n');
+    const beyond = run(confineArgv({ procs: [], rlimitBytes: 128 * MiB }, hold(256), {}));
+    assert.equal(beyond.status, 1);
+    assert.match(beyond.stderr, /RangeError: Array buffer allocation failed/);
+    const unbounded = run(confineArgv({ procs: [] }, hold(256), {}));
+    assert.equal(unbounded.stdout, 'held 256\n', unbounded.stderr);
+  });
+
+  it('starts Node within 64Mi and a plain C program within 16Mi, the least limit Sluice takes', () => {
+    // 64Mi: Node maps ~50 MiB before it runs code (its threads' stacks count in full); 16Mi is the least any limit may be.
+    const node = run(confineArgv({ procs: [], rlimitBytes: 64 * MiB }, [process.execPath, '-e', 'console.log("up")'], {}));
+    assert.equal(node.stdout, 'up\n', node.stderr);
+    const sha = run(confineArgv({ procs: [], rlimitBytes: 16 * MiB }, ['/bin/sh', '-c', 'head -c 50000000 /dev/zero | sha512sum | cut -c1-8'], {}));
+    assert.equal(sha.stdout, 'faf95103\n', sha.stderr);
+  });
+
+  it('starts python3 within 16Mi and stops it allocating beyond', { skip: spawnSync('python3', ['-V']).status !== 0 && 'no python3' }, () => {
+    const py = (code: string): ReturnType<typeof run> => run(confineArgv({ procs: [], rlimitBytes: 16 * MiB }, ['python3', '-c', code], {}));
+    assert.equal(py('print("up")').stdout, 'up\n');
+    const beyond = py('x = bytearray(64 * 2**20)');
+    assert.equal(beyond.status, 1);
+    assert.match(beyond.stderr, /MemoryError/);
+  });
+
+  it('sets the hard limit too, so a function cannot raise it (but with CAP_SYS_RESOURCE)', () => {
+    const result = run(confineArgv({ procs: [], rlimitBytes: 64 * MiB }, ['/bin/sh', '-c', 'ulimit -Sd; ulimit -Hd'], {}));
+    assert.equal(result.stdout, '65536\n65536\n', result.stderr);
+  });
+
+  it('fails with 125 before running anything when the limit cannot be set', () => {
+    const result = run(confineArgv({ procs: [], rlimitBytes: -1024 }, ['/bin/echo', 'ran'], {}));
+    assert.equal(result.status, 125);
+    assert.equal(result.stdout, '');
+  });
+});
+
+describe('confinementOf', () => {
+  const limits = { memoryBytes: 2 ** 27 };
+  const mounts = { secretsDir: '/s' };
+
+  it("takes the replica's control groups for its limits where it has them, with no rlimit", () => {
+    assert.deepEqual(confinementOf({ limits, mounts }, { procs: ['/g/cgroup.procs'] }), { procs: ['/g/cgroup.procs'], mounts, rlimitBytes: undefined });
+  });
+
+  it('bounds each process by limits.memory where it has no group', () => {
+    assert.deepEqual(confinementOf({ limits }, undefined), { procs: [], mounts: undefined, rlimitBytes: 2 ** 27 });
+    assert.deepEqual(confinementOf({ limits: { cpus: 1 } as { memoryBytes?: number } }, undefined), { procs: [], mounts: undefined, rlimitBytes: undefined });
+    assert.deepEqual(confinementOf({}, undefined), { procs: [], mounts: undefined, rlimitBytes: undefined });
   });
 });
 

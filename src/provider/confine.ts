@@ -25,6 +25,20 @@ export interface Confinement {
   readonly procs: readonly string[];
   /** Its mounts; undefined: the host's file system as it is. */
   readonly mounts?: MountPlan | undefined;
+  /**
+   * `limits.memory` where no control group bounds it: bytes of private writable memory each process
+   * may map (RLIMIT_DATA, the `rlimit` step). Per process, not shared as a group's limit is.
+   */
+  readonly rlimitBytes?: number | undefined;
+}
+
+/**
+ * What a replica's processes are confined by: its control groups and mounts, and its memory limit as
+ * an rlimit when it has no control group to carry it (the host gives none, they are turned off, or
+ * making them failed). The one place that decides which bounds `limits.memory`.
+ */
+export function confinementOf(spec: { limits?: { memoryBytes?: number } | undefined; mounts?: MountPlan | undefined }, cgroup: { procs: readonly string[] } | undefined): Confinement {
+  return { procs: cgroup?.procs ?? [], mounts: spec.mounts, rlimitBytes: cgroup ? undefined : spec.limits?.memoryBytes };
 }
 
 /**
@@ -32,9 +46,19 @@ export interface Confinement {
  * In order of its arguments: join each control group (`procs=FILE`), link /var/openfaas/secrets to
  * the function's secrets on a small private tmpfs (`secrets=DIR`), remount everything read-only
  * (`readonly`), make the given paths writable again (`writable=DIR`) and, within those, the
- * function's own folder read-only once more (`sealed=DIR`). Any step failing exits
- * 125 before the function runs a moment outside its confinement. Tools are found on the default
- * PATH (`command -p`), whatever PATH the function sets.
+ * function's own folder read-only once more (`sealed=DIR`), and bound the memory it may map
+ * (`rlimit=KB`). Any step failing exits 125 before the function runs a moment outside its
+ * confinement. Tools are found on the default PATH (`command -p`), whatever PATH the function sets.
+ *
+ * The rlimit is `ulimit -d`, RLIMIT_DATA, soft and hard (so a function without CAP_SYS_RESOURCE
+ * cannot raise it). Since Linux 4.7 it counts a process's private writable mappings: what it has
+ * allocated is bounded, the address space it only reserves (PROT_NONE) is not. `ulimit -v`
+ * (RLIMIT_AS) counts those too, and V8 reserves a large address space at start: Node did not start
+ * under it even at 256Mi (checked with Node 20 and dash as /bin/sh). Under RLIMIT_DATA node,
+ * python3 and C programs start as usual, and a process over it gets ENOMEM from malloc/mmap: it
+ * fails in its own way (`RangeError: Array buffer allocation failed`, `MemoryError`, `memory
+ * exhausted`), not by the kernel's kill. Thread stacks count in full, used or not: Node maps about
+ * 50 MiB before it runs any code, 80 MiB once its thread pool starts.
  */
 export const CONFINE = [
   'while [ "$1" != -- ]; do',
@@ -44,6 +68,7 @@ export const CONFINE = [
   '    readonly) while read -r _ _ _ _ m _; do case "$m" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ;; *) command -p mount -o remount,bind,ro "$m" 2>/dev/null ;; esac; done < /proc/self/mountinfo; true ;;',
   '    writable=*) command -p mount --bind "${1#writable=}" "${1#writable=}" && command -p mount -o remount,bind,rw "${1#writable=}" ;;',
   '    sealed=*) command -p mount -o bind,ro "${1#sealed=}" "${1#sealed=}" ;;',
+    '    rlimit=*) ulimit -d "${1#rlimit=}" ;;',
   '  esac || exit 125',
   '  shift',
   'done',
@@ -58,13 +83,15 @@ const UNSHARE = existsSync('/usr/bin/unshare') ? '/usr/bin/unshare' : 'unshare';
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The argv that runs `argv` confined: in its control groups, and in a mount namespace of its own
- * (`unshare`) when it has mounts; `argv` itself when neither. Variables of `env` the shell would drop
- * on the way (a CGI `Http_X_Foo.bar` from an odd header name) are handed back through `env`.
+ * The argv that runs `argv` confined: in its control groups, under its rlimit, and in a mount
+ * namespace of its own (`unshare`) when it has mounts; `argv` itself when none of them. Variables
+ * of `env` the shell would drop on the way (a CGI `Http_X_Foo.bar` from an odd header name) are handed back through `env`.
  */
 export function confineArgv(confinement: Confinement, argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
-  const { procs, mounts } = confinement;
-  const steps = [...procs.map((file) => `procs=${file}`), ...(mounts ? mountSteps(mounts) : [])];
+  const { procs, mounts, rlimitBytes } = confinement;
+  // The rlimit last: the mount steps' own tools run unbounded.
+  const rlimit = rlimitBytes === undefined ? [] : [`rlimit=${Math.floor(rlimitBytes / 1024)}`];
+  const steps = [...procs.map((file) => `procs=${file}`), ...(mounts ? mountSteps(mounts) : []), ...rlimit];
   if (!steps.length) return [...argv];
   const dropped = Object.keys(env).filter((name) => !SHELL_NAME.test(name));
   const restore = dropped.length ? ['/usr/bin/env', '--', ...dropped.map((name) => `${name}=${env[name]}`)] : [];
