@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createMode, type CallConfinement, type Invocation, type LogSink, type ModeHandler, type ProcessExit, type ResponseSink } from '../watchdog/index.js';
 import type { Cgroups, ReplicaCgroup } from './cgroups.js';
-import { confineArgv } from './confine.js';
-import { memoryKillReason } from './limits.js';
+import { confineArgv, confinementOf } from './confine.js';
+import { groupsFailedNote, memoryKillReason, rlimitDeathReason } from './limits.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -15,7 +15,8 @@ const STOP_GRACE_MS = 5_000;
  * a slot that runs calls. Replicas of such a function spread calls and `max_inflight`, as OpenFaaS
  * pods would. With `limits` (and control groups to enforce them) a slot that spawns processes has
  * groups of its own, as a pod has: every call's process joins them before it runs, so its
- * concurrent calls share the limit. It is ready once they are made; otherwise at once.
+ * concurrent calls share the limit. It is ready once they are made; otherwise at once. Without
+ * groups, each call's process is bounded by `limits.memory` alone, as an rlimit (confine.ts).
  */
 export class CallSlot implements Replica {
   readonly instance: string;
@@ -41,6 +42,7 @@ export class CallSlot implements Replica {
     this.#events = events;
     this.#cgroups = !handler && spec.argv.length > 0 && spec.limits ? cgroups : undefined;
     const log: LogSink = (stream, line, callId) => events.log(this, stream, line, callId);
+    const confined = !handler && (this.#cgroups || spec.mounts || (spec.argv.length > 0 && spec.limits?.memoryBytes !== undefined));
     this.#mode = handler?.(log) ?? createMode({
       name: spec.name,
       config: spec.config,
@@ -49,7 +51,7 @@ export class CallSlot implements Replica {
       // HOSTNAME is the instance, as a pod's is: templates show it as context.hostname.
       env: { ...spec.env, HOSTNAME: this.instance },
       log,
-      ...(this.#cgroups || (!handler && spec.mounts) ? { confinement: this.#confinement() } : {}),
+      ...(confined ? { confinement: this.#confinement() } : {}),
     });
   }
 
@@ -91,27 +93,32 @@ export class CallSlot implements Replica {
       if (this.state === 'stopped') await cgroup.remove();
       else this.#cgroup = cgroup;
     } catch (err) {
-      this.#events.log(this, 'stderr', `limits not applied: cannot make its control groups (${(err as Error).message})`);
+      this.#events.log(this, 'stderr', groupsFailedNote((err as Error).message, this.spec.limits));
     }
     this.#ready();
   }
 
-  /** Every call's process joins the slot's groups; one the kernel killed over the memory limit is told so. */
+  /**
+   * Every call's process joins the slot's groups (or, with none, gets its memory limit as an rlimit);
+   * one that died of memory, killed by the kernel or refused an allocation, is told so.
+   */
   #confinement(): CallConfinement {
     return {
-      wrap: (argv, env) => confineArgv({ procs: this.#cgroup?.procs ?? [], mounts: this.spec.mounts }, argv, env),
-      stoppedBy: (exit) => this.#killedOverMemory(exit),
+      wrap: (argv, env) => confineArgv(confinementOf(this.spec, this.#cgroup), argv, env),
+      stoppedBy: (exit) => this.#diedOfMemory(exit),
     };
   }
 
   /**
-   * Whether the kernel killed this process over the memory limit: a SIGKILL while the groups count a
-   * kill no call was told of yet. Each kill is told once, so two calls killed together both hear it,
-   * and a later SIGKILL from elsewhere is not blamed on memory.
+   * Why this process died of memory, if it did. In groups: the kernel killed it over the limit, a
+   * SIGKILL while the groups count a kill no call was told of yet (each kill is told once, so two
+   * calls killed together both hear it, and a later SIGKILL from elsewhere is not blamed on memory).
+   * Under an rlimit nothing is killed: an allocation is refused, and its stderr says so in its own words.
    */
-  async #killedOverMemory(exit: ProcessExit): Promise<string | undefined> {
+  async #diedOfMemory(exit: ProcessExit): Promise<string | undefined> {
     const limit = this.spec.limits?.memoryBytes;
     const cgroup = this.#cgroup;
+    if (limit !== undefined && confinementOf(this.spec, cgroup).rlimitBytes !== undefined) return rlimitDeathReason(exit.stderr ?? '', this.spec, limit);
     if (exit.signal !== 'SIGKILL' || limit === undefined || !cgroup) return undefined;
     if ((await cgroup.oomKills()) <= this.#killsTold) return undefined;
     this.#killsTold++;

@@ -61,6 +61,40 @@ export function heapExhaustedReason(heapMiB: string | undefined, limitBytes: num
   return `ran out of memory: its JavaScript heap is bounded to ${heapMiB ?? '?'} MiB of its ${formatMemory(limitBytes)} (limits.memory)`;
 }
 
+/**
+ * What a call is told when a process died for want of memory under its rlimit (confine.ts): where
+ * Sluice has no control groups, `limits.memory` bounds each process by itself.
+ */
+export function rlimitExhaustedReason(limitBytes: number): string {
+  return `ran out of memory: each of its processes may have at most ${formatMemory(limitBytes)} (limits.memory, enforced per process with an rlimit)`;
+}
+
+/** The `--max-old-space-size` Sluice (or the function) gave its Node processes, in MiB. */
+export function heapBoundOf(env: Readonly<Record<string, string>>): string | undefined {
+  return /--max-old-space-size=(\d+)/.exec(env['NODE_OPTIONS'] ?? '')?.[1];
+}
+
+/** What dying for want of memory looks like on stderr: V8, Node, C++, Python, Go, Java, strerror(ENOMEM), coreutils. */
+const OUT_OF_MEMORY = /out of memory|OutOfMemory|MemoryError|bad_alloc|Cannot allocate memory|memory exhausted|allocation failed|failed to allocate/i;
+/** V8 at the bound `--max-old-space-size` set ("Reached heap limit", "Ineffective mark-compacts near heap limit"), not a refused mapping. */
+const HEAP_LIMIT = /heap limit Allocation failed/;
+
+/**
+ * Why a failed process under the rlimit died of memory, read from the end of its stderr: V8 at its
+ * heap bound, or an allocation the rlimit refused (the process fails in its own way; no kernel kill
+ * to count). Undefined when its stderr says nothing of memory.
+ */
+export function rlimitDeathReason(stderr: string, spec: { env: Readonly<Record<string, string>> }, limitBytes: number): string | undefined {
+  if (HEAP_LIMIT.test(stderr)) return heapExhaustedReason(heapBoundOf(spec.env), limitBytes);
+  return OUT_OF_MEMORY.test(stderr) ? rlimitExhaustedReason(limitBytes) : undefined;
+}
+
+/** The log line of a replica whose control groups could not be made: what it runs without, and what still bounds it. */
+export function groupsFailedNote(message: string, limits: ResourceLimits | undefined): string {
+  const rlimit = limits?.memoryBytes === undefined ? '' : '; limits.memory is enforced per process with an rlimit instead';
+  return `limits not applied: cannot make its control groups (${message})${rlimit}`;
+}
+
 type ResourceKey = 'limits' | 'requests';
 
 /** One of the deployment's `limits` or `requests`, parsed; undefined when it sets neither value. */
@@ -102,10 +136,13 @@ function cpus(name: string, key: ResourceKey, text: string): number {
   return value;
 }
 
+/** Below this a Node process may not start under an rlimit: it maps ~80 MiB once its thread pool runs (confine.ts). */
+const NODE_RLIMIT_MIN_BYTES = 128 * 2 ** 20;
+
 /**
  * What the function's log says when its limits (or requests) cannot be enforced here (`noGroups`:
  * why the host has no control groups; a spec without argv runs no process to confine), and what
- * still applies.
+ * still applies: without groups, `limits.memory` as an rlimit on each process.
  */
 export function unenforcedLimits(
   spec: { argv: readonly string[]; env: Readonly<Record<string, string>>; config: { mode: string }; limits?: ResourceLimits },
@@ -113,8 +150,18 @@ export function unenforcedLimits(
 ): string | undefined {
   const why = noGroups ?? (spec.argv.length === 0 ? `${spec.config.mode} mode runs no process of its own` : undefined);
   if (why === undefined) return undefined;
-  const heap = spec.env['NODE_OPTIONS']?.includes('--max-old-space-size') ? ' (its Node heap is still bounded)' : '';
+  const memory = spec.limits?.memoryBytes;
+  if (memory !== undefined && spec.argv.length > 0) return rlimitNote(spec, memory, why);
+  const heap = heapBoundOf(spec.env) ? ' (its Node heap is still bounded)' : '';
   return `${whatIsSet(spec.limits)} not enforced: ${why}${heap}`;
+}
+
+/** Memory bounded by an rlimit: said with what is not bounded, and a warning for a Node function given too little for it. */
+function rlimitNote(spec: { env: Readonly<Record<string, string>>; limits?: ResourceLimits }, memory: number, why: string): string {
+  const rest = [spec.limits?.cpus !== undefined && 'limits.cpu', spec.limits?.requests && 'requests'].filter(Boolean);
+  const unbounded = rest.length ? `; ${rest.join(' and ')} ${rest.length > 1 ? 'are' : 'is'} not enforced` : '';
+  const node = heapBoundOf(spec.env) && memory < NODE_RLIMIT_MIN_BYTES ? `; Node maps about 80 MiB before it serves a call, so ${formatMemory(memory)} may be too little for it` : '';
+  return `limits.memory is enforced per process with an rlimit (no control groups: ${why})${unbounded}${node}`;
 }
 
 function whatIsSet(limits: ResourceLimits | undefined): string {

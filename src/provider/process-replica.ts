@@ -10,8 +10,8 @@ import { ReplicaUnreachable, addressOf, canConnect, createMode, lineSplitter, ty
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 import type { Cgroups, ReplicaCgroup } from './cgroups.js';
-import { confineArgv } from './confine.js';
-import { heapExhaustedReason, memoryKillReason } from './limits.js';
+import { confineArgv, confinementOf } from './confine.js';
+import { groupsFailedNote, heapBoundOf, heapExhaustedReason, memoryKillReason, rlimitDeathReason } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 10_000;
@@ -54,6 +54,8 @@ export class ProcessReplica implements Replica {
   readonly #startupTimeoutMs: number;
   readonly #cgroups: Cgroups | undefined;
   #cgroup: ReplicaCgroup | undefined;
+  /** Whether the current process's memory is bounded by an rlimit (no control group): it dies of ENOMEM, not a kill. */
+  #rlimited = false;
   /** Why the last process died of memory, once known: what the call it cut short is told. */
   #memoryDeath: Promise<string | undefined> | undefined;
 
@@ -90,7 +92,10 @@ export class ProcessReplica implements Replica {
     void this.#launch();
   }
 
-  /** Puts the process in its control groups when it has limits, and its own mounts when it has some (confine.ts), then spawns it. */
+  /**
+   * Puts the process in its control groups when it has limits (else under an rlimit for its memory
+   * limit), and its own mounts when it has some (confine.ts), then spawns it.
+   */
   async #launch(): Promise<void> {
     const { limits } = this.spec;
     const env = { ...this.spec.env, HOSTNAME: this.instance, SLUICE_SOCKET: this.#socketPath };
@@ -98,12 +103,14 @@ export class ProcessReplica implements Replica {
       try {
         this.#cgroup = await this.#cgroups.create(this.instance, limits);
       } catch (err) {
-        this.#events.log(this, 'stderr', `limits not applied: cannot make its control groups (${(err as Error).message})`);
+        this.#events.log(this, 'stderr', groupsFailedNote((err as Error).message, limits));
       }
     }
-    const argv = confineArgv({ procs: this.#cgroup?.procs ?? [], mounts: this.spec.mounts }, this.spec.argv, env);
+    const confinement = confinementOf(this.spec, this.#cgroup);
+    const argv = confineArgv(confinement, this.spec.argv, env);
     if (this.#state !== 'starting') return; // stopped meanwhile
     this.#memoryDeath = undefined;
+    this.#rlimited = confinement.rlimitBytes !== undefined;
     const [program, ...args] = argv as [string, ...string[]];
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
     const child = spawn(program, args, {
@@ -200,7 +207,7 @@ export class ProcessReplica implements Replica {
     const delay = Math.min(RESTART_BACKOFF_MIN_MS * 2 ** this.restarts, RESTART_BACKOFF_MAX_MS);
     this.restarts++;
     const cgroup = this.#cgroup;
-    const memory = (this.#memoryDeath = this.#memoryReason(child, signal, cgroup));
+    const memory = (this.#memoryDeath = this.#memoryReason(child, signal, cgroup, this.#rlimited));
     void memory.then((reason) => reason && this.#events.log(this, 'stderr', `replica ${reason}`));
     const why = signal ? `killed by ${signal}` : `exited with status ${code}`;
     this.#events.log(this, 'stderr', `replica ${why}; restarting in ${delay}ms`);
@@ -218,16 +225,17 @@ export class ProcessReplica implements Replica {
 
   /**
    * Why the process that exited died of memory, if it did: the kernel killed it over its memory
-   * limit (its control group counted the kill), or V8 ran out of the heap its limit leaves it.
+   * limit (its control group counted the kill), V8 ran out of the heap its limit leaves it, or,
+   * under an rlimit, an allocation was refused (its stderr says so).
    */
-  async #memoryReason(child: ChildProcess, signal: NodeJS.Signals | null, cgroup: ReplicaCgroup | undefined): Promise<string | undefined> {
+  async #memoryReason(child: ChildProcess, signal: NodeJS.Signals | null, cgroup: ReplicaCgroup | undefined, rlimited: boolean): Promise<string | undefined> {
     const limit = this.spec.limits?.memoryBytes;
     if (limit === undefined) return undefined;
     if (signal === 'SIGKILL' && ((await cgroup?.oomKills()) ?? 0) > 0) return memoryKillReason(limit);
     // Its last stderr lines may still be on their way after the exit.
     await Promise.race([once(child, 'close'), sleep(STDERR_GRACE_MS)]);
-    const heap = /--max-old-space-size=(\d+)/.exec(this.spec.env['NODE_OPTIONS'] ?? '')?.[1];
-    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return heapExhaustedReason(heap, limit);
+    if (rlimited) return rlimitDeathReason(this.#stderr.join('\n'), this.spec, limit);
+    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return heapExhaustedReason(heapBoundOf(this.spec.env), limit);
     return undefined;
   }
 

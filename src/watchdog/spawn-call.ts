@@ -12,10 +12,15 @@ export interface ProcessModeOptions extends FunctionRuntime {
   readonly confinement?: CallConfinement;
 }
 
+/** The end of a confined process's stderr kept for `stoppedBy`: enough for V8's last words and its native stack. */
+const STDERR_TAIL_BYTES = 8192;
+
 /** How a process ended: its exit code, or the signal that killed it. */
 export interface ProcessExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** The end of its stderr (the last 8 KiB), given to `stoppedBy` of a process in bounds: how it says it ran out of memory. */
+  readonly stderr?: string;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface ProcessExit {
 export interface CallConfinement {
   /** The program line that runs `argv`, with `env`, inside the bounds. */
   wrap(argv: readonly string[], env: Readonly<Record<string, string>>): readonly string[];
-  /** Why a process that failed was stopped by the bounds (killed over its memory limit), if it was. */
+  /** Why a process that failed was stopped by the bounds (killed over its memory limit, refused memory by an rlimit), if it was. */
   stoppedBy(exit: ProcessExit): Promise<string | undefined>;
 }
 
@@ -49,6 +54,7 @@ export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buff
   inv.signal.onAbort(() => child.kill('SIGKILL'));
   if (onStderr) child.stderr.on('data', onStderr);
   else child.stderr.pipe(lineSplitter((line) => opts.log('stderr', line, inv.callId), opts.config.logBufferSize));
+  const stderrTail = opts.confinement ? keepTail(child.stderr, STDERR_TAIL_BYTES) : undefined;
   // A function that never reads stdin must not fail the call (EPIPE): its errors are ignored.
   child.stdin.on('error', ignore);
   if (Buffer.isBuffer(stdin)) child.stdin.end(stdin);
@@ -63,7 +69,7 @@ export function spawnCall(opts: ProcessModeOptions, inv: Invocation, stdin: Buff
     child.once('close', (code, signal) => {
       inv.signal.onAbort(undefined);
       if (inv.signal.aborted) reject(failureOf(opts.name, inv.signal, new Error('aborted')));
-      else if (code !== 0 && opts.confinement) explainExit(opts, opts.confinement, inv, { code, signal }).then(resolve, reject);
+      else if (code !== 0 && opts.confinement) explainExit(opts, opts.confinement, inv, { code, signal, stderr: stderrTail?.() ?? '' }).then(resolve, reject);
       else resolve({ code, signal });
     });
   });
@@ -96,3 +102,13 @@ export function exitText(code: number | null, signal: NodeJS.Signals | null): st
 }
 
 function ignore(): void {}
+
+/** Keeps the last `bytes` of a stream as it flows (whoever else reads it); the returned function reads them. */
+function keepTail(stream: Readable, bytes: number): () => string {
+  let kept = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    kept = Buffer.concat([kept, chunk]);
+    if (kept.length > bytes) kept = kept.subarray(-bytes);
+  });
+  return () => kept.toString('utf8');
+}
