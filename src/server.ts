@@ -112,6 +112,7 @@ export async function startNode(opts: ServeOptions): Promise<RunningNode> {
     hostEnv: pickHostEnv(opts.env),
     nodeLabels: config.nodeLabels,
     functionLogs: config.functionLogs,
+    cgroups: config.cgroups,
     log: (line) => logReplicaLine(logger, line),
     runtimes: { workflow: (self) => workflowRuntime(self, { maxAnswerBytes: config.maxBodySize, durable }) },
     metrics,

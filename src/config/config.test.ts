@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         proxy: {},
       },
       autoscaling: { enabled: true, threshold: 5, repeatMs: 30_000 },
+      cgroups: true,
       basicAuth: true,
       authDir: path.resolve('.sluice', 'auth'),
       authDirGiven: false,
@@ -145,6 +146,7 @@ describe('loadConfig', () => {
       autoscaling: 'false',
       autoscaling_threshold: '2.5',
       autoscaling_repeat: '1m',
+      cgroups: 'false',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -173,6 +175,7 @@ describe('loadConfig', () => {
         proxy: { httpProxy: 'http://10.3.0.3:3128', httpsProxy: '10.3.0.3:3129', noProxy: '.test-cluster.priv,localhost' },
       },
       autoscaling: { enabled: false, threshold: 2.5, repeatMs: 60_000 },
+      cgroups: false,
       basicAuth: false,
       authDir: '/run/secrets',
       authDirGiven: true,
@@ -209,6 +212,12 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}, { data: '/srv/sluice' }).authDir, '/srv/sluice/auth');
   });
 
+  it('turns control groups off with --no-cgroups whatever cgroups says, or with cgroups=false', () => {
+    assert.equal(loadConfig({ cgroups: 'true' }, { cgroups: false }).cgroups, false);
+    assert.equal(loadConfig({ cgroups: '0' }).cgroups, false);
+    assert.equal(loadConfig({ cgroups: 'TRUE' }).cgroups, true);
+  });
+
   it('accepts port 0 (any free port) and 65535', () => {
     assert.equal(loadConfig({ port: '0' }).port, 0);
     assert.equal(loadConfig({ port: '65535' }).port, 65535);
@@ -234,6 +243,7 @@ describe('loadConfig', () => {
     ['a log_file_size that is not a size', { log_file_size: 'big' }, {}, 'log_file_size=big'],
     ['a basic_auth that is not true or false', { basic_auth: 'yes please' }, {}, 'basic_auth=yes please'],
     ['an autoscaling that is not true or false', { autoscaling: 'on' }, {}, 'autoscaling=on'],
+    ['a cgroups that is not true or false', { cgroups: 'off' }, {}, 'cgroups=off'],
     ['an autoscaling_threshold of 0', { autoscaling_threshold: '0' }, {}, 'autoscaling_threshold=0'],
     ['an autoscaling_threshold that is not a number', { autoscaling_threshold: 'five' }, {}, 'autoscaling_threshold=five'],
     ['an autoscaling_repeat that is not a duration', { autoscaling_repeat: 'often' }, {}, 'autoscaling_repeat=often'],

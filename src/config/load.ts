@@ -39,6 +39,12 @@ export interface GatewayConfig {
   readonly async: AsyncConfig;
   /** The built-in APIHighInvocationRate rule that scales functions under load (docs/scaling.md). */
   readonly autoscaling: AutoscalingConfig;
+  /**
+   * Whether functions' limits and requests may use the host's control groups. Off, Sluice runs as on
+   * a host without them: `limits.memory` bounds each process with an rlimit, the rest is not enforced
+   * (docs/limits.md). Env `cgroups`, flag `--no-cgroups`. @default true
+   */
+  readonly cgroups: boolean;
   /** HTTP basic auth on `/system/*`. Env `basic_auth`, flag `--no-auth`. @default true */
   readonly basicAuth: boolean;
   /**
@@ -69,7 +75,7 @@ export interface AutoscalingConfig {
 }
 
 /** Flags given on the command line; each wins over its env var. */
-export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data' | 'nats' | 'authDir', string>> & { auth?: boolean };
+export type GatewayFlags = Partial<Record<'port' | 'bind' | 'data' | 'nats' | 'authDir', string>> & { auth?: boolean; cgroups?: boolean };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -103,6 +109,8 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
   const authText = env['basic_auth'] ?? 'true';
   if (!/^(true|false|1|0)$/i.test(authText)) problems.push(`basic_auth=${authText}: use true or false`);
   const authDir = flags.authDir ?? env['secret_mount_path'];
+  const cgroupsText = env['cgroups'] ?? 'true';
+  if (!/^(true|false|1|0)$/i.test(cgroupsText)) problems.push(`cgroups=${cgroupsText}: use true or false`);
   const scalingText = env['autoscaling'] ?? 'true';
   if (!/^(true|false|1|0)$/i.test(scalingText)) problems.push(`autoscaling=${scalingText}: use true or false`);
   const thresholdText = env['autoscaling_threshold'] ?? '5';
@@ -128,6 +136,7 @@ export function loadConfig(env: Env, flags: GatewayFlags = {}): GatewayConfig {
     nodeLabels: parseNodeLabels(env['node_labels'], problems),
     async: loadAsyncConfig(env, flags.nats, problems),
     autoscaling: { enabled: /^(true|1)$/i.test(scalingText), threshold, repeatMs: duration('autoscaling_repeat', '30s') },
+    cgroups: flags.cgroups !== false && /^(true|1)$/i.test(cgroupsText),
     basicAuth: flags.auth !== false && /^(true|1)$/i.test(authText),
     authDir: authDir ? path.resolve(authDir) : path.join(dataDir, 'auth'),
     authDirGiven: Boolean(authDir),

@@ -27,6 +27,8 @@ export interface ProviderOptions {
   readonly nodeLabels?: Readonly<Record<string, string>>;
   /** How much of each function's output is kept: lines in memory, and the size its file rotates at. @default 1000 lines, 10 MiB */
   readonly functionLogs?: { readonly lines: number; readonly fileBytes: number };
+  /** Whether limits and requests may use the host's control groups; off, as on a host without them. @default true */
+  readonly cgroups?: boolean;
   /** Where the functions' metrics are registered (the gateway serves it at /metrics). @default a registry of its own */
   readonly metrics?: MetricsRegistry;
 }

@@ -93,7 +93,7 @@ export class Provider {
     await mkdir(runDir, { recursive: true, mode: 0o700 });
     const provider = new Provider(opts, runDir);
     await Promise.all([provider.logs.open(), provider.secrets.open()]);
-    [provider.#cgroups, provider.#noMounts] = await Promise.all([Cgroups.detect(), mountsUnsupported()]);
+    [provider.#cgroups, provider.#noMounts] = await Promise.all([opts.cgroups === false ? 'turned off by cgroups=false or --no-cgroups' : Cgroups.detect(), mountsUnsupported()]);
     await provider.#restore();
     provider.#pruneBundles();
     return provider;

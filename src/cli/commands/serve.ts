@@ -13,6 +13,7 @@ export type ServeOptions = {
   worker: boolean;
   auth: boolean;
   authDir?: string;
+  cgroups: boolean;
 };
 
 /** Registers `sluice serve`: runs the gateway in this process until it is stopped. */
@@ -26,6 +27,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--stack <file>', 'deploy the functions of this stack file once started')
     .option('--no-worker', 'accept async calls but leave running them to `sluice worker`s')
     .option('--no-auth', 'no basic auth on /system/* (env basic_auth=false): for local development only')
+    .option('--no-cgroups', 'no control groups for limits and requests (env cgroups=false): limits.memory becomes a per-process rlimit, the rest is not enforced')
     .option('--auth-dir <dir>', 'folder of basic-auth-user and basic-auth-password (env secret_mount_path; default: <data>/auth, made on first start)')
     .option('--nats <url>', 'keep the async queue and call records in NATS JetStream, e.g. nats://127.0.0.1:4222 (env SLUICE_NATS_URL; default: embedded SQLite in the data dir)')
     .action(async (opts: ServeOptions) => runServe(opts, io));
@@ -38,6 +40,7 @@ export async function runServe(opts: ServeOptions, io: CliIo): Promise<void> {
   if (opts.bind !== undefined) flags.bind = opts.bind;
   if (opts.nats !== undefined) flags.nats = opts.nats;
   if (!opts.auth) flags.auth = false;
+  if (!opts.cgroups) flags.cgroups = false;
   if (opts.authDir !== undefined) flags.authDir = path.resolve(io.cwd, opts.authDir);
   // Resolved here against the CLI's cwd, which need not be the process's.
   if (opts.data !== undefined) flags.data = path.resolve(io.cwd, opts.data);
