@@ -6,7 +6,9 @@
  * call whose process the kernel killed gets the same 502. `requests` become the groups' share under
  * contention (CPU shares or weight, memory reclaimed last), for functions with requests alone too;
  * a request above its limit is refused. The host's control groups decide what can be enforced: the
- * kernel kill and the groups' files are only checked where Sluice can make groups.
+ * kernel kill and the groups' files are only checked where Sluice can make groups. Without them (a
+ * gateway started with cgroups=false, as on a host that has none) `limits.memory` is an rlimit on
+ * each process: a call's process refused memory gets a 502 naming it, and Node still starts under it.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -15,12 +17,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, deploy, deployNodeTs, eventually, startSluice, tempDir, waitAvailable, type SluiceNode } from '../harness.js';
 
-/** ?native=MB holds MB of Buffers (outside the JS heap); ?heap=1 fills the JS heap; ?opts=1 answers NODE_OPTIONS; ?cgroup=1 its cgroups. */
+/** ?native=MB holds MB of Buffers (outside the JS heap); ?heap=1 fills the JS heap; ?opts=1 answers NODE_OPTIONS; ?cgroup=1 its cgroups; ?limits=1 its rlimits. */
 const HOG = `import { readFileSync } from 'node:fs';
 const held: unknown[] = [];
 export default async (event: { query: Record<string, string> }) => {
   if (event.query.opts) return process.env.NODE_OPTIONS ?? '';
   if (event.query.cgroup) return readFileSync('/proc/self/cgroup', 'utf8');
+  if (event.query.limits) return readFileSync('/proc/self/limits', 'utf8');
   if (event.query.native) {
     for (let i = 0; i < Number(event.query.native); i++) held.push(Buffer.alloc(1 << 20, i));
     return 'held ' + held.length + ' MB';
@@ -30,12 +33,13 @@ export default async (event: { query: Record<string, string> }) => {
 };
 `;
 
-/** A per-call process (fprocess `node hog.cjs`): ?mb=N fills N MB of Buffers; ?opts=1 prints NODE_OPTIONS; ?cgroup=1 its cgroups. */
+/** A per-call process (fprocess `node hog.cjs`): ?mb=N fills N MB of Buffers; ?opts=1 prints NODE_OPTIONS; ?cgroup=1 its cgroups; ?limits=1 its rlimits. */
 const PER_CALL_HOG = `
 const query = new URLSearchParams(process.env.Http_Query ?? '');
 process.stdin.resume().on('end', () => {
   if (query.has('opts')) return process.stdout.write(process.env.NODE_OPTIONS ?? '');
   if (query.has('cgroup')) return process.stdout.write(require('node:fs').readFileSync('/proc/self/cgroup', 'utf8'));
+  if (query.has('limits')) return process.stdout.write(require('node:fs').readFileSync('/proc/self/limits', 'utf8'));
   const held = [];
   for (let i = 0; i < Number(query.get('mb') ?? 0); i++) held.push(Buffer.alloc(1 << 20, i + 1));
   process.stdout.write('held ' + held.length + ' MB');
@@ -239,5 +243,65 @@ describe('function limits', () => {
     ] as const) {
       await assert.rejects(deploy(node, { service: 'limited', image: 'x', envProcess: 'cat', limits }), pattern);
     }
+  });
+});
+
+describe('function limits without control groups (cgroups=false)', () => {
+  let node: SluiceNode;
+  /** A line of /proc/<pid>/limits: soft and hard, in bytes. */
+  const dataLimit = (limits: string): string | undefined => /^Max data size\s+(\S+)\s+(\S+)/m.exec(limits)?.slice(1).join(' ');
+  const modes = ['fork', 'serializing', 'streaming'] as const;
+  const call = (mode: string, query = ''): Promise<Response> => fetch(`${node.url}/function/rl-${mode}${query}`, { method: 'POST' });
+  before(async () => {
+    node = await startSluice({ env: { cgroups: 'false' } });
+    const script = path.join(await tempDir('sluice-rlimit-'), 'hog.cjs');
+    await writeFile(script, PER_CALL_HOG);
+    for (const mode of modes) {
+      await deploy(node, { service: `rl-${mode}`, image: 'hog', envProcess: `node ${script}`, envVars: { mode }, limits: { memory: '64Mi', cpu: '250m' } });
+      await waitAvailable(node, `rl-${mode}`);
+    }
+    await deployNodeTs(node, 'rl-http', HOG, { limits: { memory: '128Mi' } });
+    await waitAvailable(node, 'rl-http');
+  });
+  after(async () => {
+    await node.stop();
+    await cleanup();
+  });
+
+  it('says at deploy that limits.memory is enforced per process with an rlimit, and limits.cpu is not', () => {
+    assert.match(node.output(), /limits\.memory is enforced per process with an rlimit \(no control groups: turned off by cgroups=false or --no-cgroups\); limits\.cpu is not enforced/);
+  });
+
+  it("bounds each call's process by the limit, as an rlimit, in no control group of its own", async () => {
+    assert.equal(dataLimit(await (await call('fork', '?limits=1')).text()), `${64 * 2 ** 20} ${64 * 2 ** 20}`);
+    assert.doesNotMatch(await (await call('fork', '?cgroup=1')).text(), /sluice-rl-fork/);
+  });
+
+  for (const mode of modes) {
+    it(`answers 502 naming the per-process limit when a call's process runs out of it, and the next call works (${mode} mode)`, async () => {
+      const res = await call(mode, '?mb=200');
+      assert.equal(res.status, 502);
+      assert.match(await res.text(), new RegExp(`function "rl-${mode}" failed: ran out of memory: each of its processes may have at most 64Mi \\(limits\\.memory, enforced per process with an rlimit\\)`));
+      const next = await call(mode, '?mb=5');
+      assert.equal(next.status, 200);
+      assert.equal(await next.text(), 'held 5 MB');
+      const logs = await (await fetch(`${node.url}/system/logs?name=rl-${mode}`)).text();
+      assert.match(logs, /process ran out of memory: each of its processes may have at most 64Mi/);
+    });
+  }
+
+  it('starts a Node http-mode function under its limit, which bounds its replica', async () => {
+    const res = await fetch(`${node.url}/function/rl-http`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'ok');
+    assert.equal(dataLimit(await (await fetch(`${node.url}/function/rl-http?limits=1`)).text()), `${128 * 2 ** 20} ${128 * 2 ** 20}`);
+  });
+
+  it('answers 502 saying it ran out of memory when the replica dies of it, and the replica comes back', async () => {
+    const res = await fetch(`${node.url}/function/rl-http?heap=1`);
+    assert.equal(res.status, 502);
+    // V8 reaches its heap bound or is refused a mapping first: both are told, each in its words.
+    assert.match(await res.text(), /function "rl-http" failed: ran out of memory: (its JavaScript heap is bounded to 64 MiB of its 128Mi|each of its processes may have at most 128Mi)/);
+    await eventually(async () => (await fetch(`${node.url}/function/rl-http`)).status === 200, 15_000, 'the replica back');
   });
 });
