@@ -6,24 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { FunctionStatus } from '../../src/api/index.js';
-import { cleanup, deploy, eventually, startSluice, waitAvailable, type SluiceNode } from '../harness.js';
-
-/** Calls `name` 4 at a time, 50 ms apart, until stopped: far above the rule's 5/s. */
-function load(node: SluiceNode, name: string): () => Promise<void> {
-  let running = true;
-  const worker = async (): Promise<void> => {
-    while (running) {
-      const res = await fetch(`${node.url}/function/${name}`, { method: 'POST', body: 'x' }).catch(() => undefined);
-      await res?.arrayBuffer();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const workers = [worker(), worker(), worker(), worker()];
-  return async () => {
-    running = false;
-    await Promise.all(workers);
-  };
-}
+import { cleanup, deploy, eventually, startSluice, steadyLoad, waitAvailable, type SluiceNode } from '../harness.js';
 
 const replicasOf = async (node: SluiceNode, name: string): Promise<number> =>
   ((await (await fetch(`${node.url}/system/function/${name}`)).json()) as FunctionStatus).replicas ?? 0;
@@ -40,7 +23,7 @@ describe('autoscaling settings', () => {
     const fn = { service: 'busy', image: 'x', envProcess: 'cat', labels: { 'com.openfaas.scale.max': '3', 'com.openfaas.scale.factor': '33' } };
     await Promise.all([deploy(on, fn), deploy(off, fn)]);
     await Promise.all([waitAvailable(on, 'busy'), waitAvailable(off, 'busy')]);
-    const stops = [load(on, 'busy'), load(off, 'busy')];
+    const stops = [steadyLoad(on, 'busy', 'x'), steadyLoad(off, 'busy', 'x')];
     const started = Date.now();
     try {
       // Firing after 5 s above 5/s: 1 → 2; sent again 2 s later: 2 → 3 (max).

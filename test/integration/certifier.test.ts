@@ -20,7 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionStatus } from '../../src/api/index.js';
-import { cleanup, eventually, startSluice, tempDir, type SluiceNode } from '../harness.js';
+import { cleanup, eventually, startSluice, steadyLoad, tempDir, type SluiceNode } from '../harness.js';
 
 const NAMESPACE = 'openfaas-fn';
 const IMAGE = 'functions/alpine:latest';
@@ -341,7 +341,7 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
       // The certifier's hey sends 1,000 calls, 50 at a time at up to 50/s each, then reads the replicas: on
       // Kubernetes that load lasts long enough for the rule's 5 s. Here it runs until the rule has fired
       // (above 5/s for 5 s, then one step of ceil(2 × 10 %) = 1) and the second replica is up.
-      const stop = load(name);
+      const stop = steadyLoad(node, name); // the certifier's `hey` load, scaled to one host
       try {
         await eventually(async () => {
           const fn = await get(name);
@@ -363,7 +363,7 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
       await deployed({ name: 'test-scaling-disabled', fprocess: 'sha512sum', labels: { 'com.openfaas.scale.min': '2', 'com.openfaas.scale.max': '2' } });
       // The certifier sends 1,000 calls, 5 at a time; 8 s of load well above 5/s is enough for the rule to
       // fire (after 5 s) and be ignored here.
-      const stop = load('test-scaling-disabled');
+      const stop = steadyLoad(node, 'test-scaling-disabled');
       await new Promise((r) => setTimeout(r, 8_000));
       await stop();
       const fn = await get('test-scaling-disabled');
@@ -428,24 +428,3 @@ createServer((_req, res) => res.writeHead(302, { location: process.env.destinati
     }
   });
 });
-
-/**
- * The certifier's `hey` load, scaled to one host: POST calls with no body, 4 at a time, each worker
- * pausing 50 ms between calls (up to 80 a second, well above the rule's 5), until the returned stop
- * function is called (it resolves once the calls in flight finish).
- */
-function load(name: string): () => Promise<void> {
-  let running = true;
-  const worker = async (): Promise<void> => {
-    while (running) {
-      const res = await fetch(`${node.url}/function/${name}`, { method: 'POST' }).catch(() => undefined);
-      await res?.arrayBuffer();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const workers = [worker(), worker(), worker(), worker()];
-  return async () => {
-    running = false;
-    await Promise.all(workers);
-  };
-}
