@@ -56,8 +56,11 @@ export class ProcessReplica implements Replica {
   #cgroup: ReplicaCgroup | undefined;
   /** Whether the current process's memory is bounded by an rlimit (no control group): it dies of ENOMEM, not a kill. */
   #rlimited = false;
-  /** Why the last process died of memory, once known: what the call it cut short is told. */
-  #memoryDeath: Promise<string | undefined> | undefined;
+  /**
+   * Why each process died of memory, once known: what the calls it cut short are told. Kept per
+   * process, as a call may learn it failed only after the next process has started.
+   */
+  readonly #memoryDeaths = new WeakMap<ChildProcess, Promise<string | undefined>>();
 
   constructor(spec: RuntimeSpec, events: ReplicaEvents, opts: { runDir: string; startupTimeoutMs: number; cgroups?: Cgroups }) {
     this.spec = spec;
@@ -109,7 +112,6 @@ export class ProcessReplica implements Replica {
     const confinement = confinementOf(this.spec, this.#cgroup);
     const argv = confineArgv(confinement, this.spec.argv, env);
     if (this.#state !== 'starting') return; // stopped meanwhile
-    this.#memoryDeath = undefined;
     this.#rlimited = confinement.rlimitBytes !== undefined;
     const [program, ...args] = argv as [string, ...string[]];
     // The IPC channel (fd 3) closes when the gateway dies, however it dies: Node runners exit on it.
@@ -135,12 +137,13 @@ export class ProcessReplica implements Replica {
 
   invoke(inv: Invocation, sink: ResponseSink): Promise<void> {
     return trackInflight(this, async () => {
+      const serving = this.#child;
       try {
         await this.#mode.invoke(inv, sink);
       } catch (err) {
         if (err instanceof SluiceError && err.status === 504) void this.#killIfHung();
         if (err instanceof ReplicaUnreachable) this.#suspect();
-        const memory = err instanceof SluiceError && err.status === 502 ? await this.#diedOfMemory() : undefined;
+        const memory = err instanceof SluiceError && err.status === 502 && serving ? await this.#diedOfMemory(serving) : undefined;
         throw memory ? errors.upstreamFailed(this.spec.name, memory) : err;
       }
     });
@@ -207,7 +210,8 @@ export class ProcessReplica implements Replica {
     const delay = Math.min(RESTART_BACKOFF_MIN_MS * 2 ** this.restarts, RESTART_BACKOFF_MAX_MS);
     this.restarts++;
     const cgroup = this.#cgroup;
-    const memory = (this.#memoryDeath = this.#memoryReason(child, signal, cgroup, this.#rlimited));
+    const memory = this.#memoryReason(child, signal, cgroup, this.#rlimited);
+    this.#memoryDeaths.set(child, memory);
     void memory.then((reason) => reason && this.#events.log(this, 'stderr', `replica ${reason}`));
     const why = signal ? `killed by ${signal}` : `exited with status ${code}`;
     this.#events.log(this, 'stderr', `replica ${why}; restarting in ${delay}ms`);
@@ -239,12 +243,11 @@ export class ProcessReplica implements Replica {
     return undefined;
   }
 
-  /** The memory death of the current process, when a call it served broke off: waits a moment for its exit. */
-  async #diedOfMemory(): Promise<string | undefined> {
-    const child = this.#child;
-    if (this.spec.limits?.memoryBytes === undefined || !child) return undefined;
+  /** The memory death of the process that served a call which broke off: waits a moment for its exit. */
+  async #diedOfMemory(child: ChildProcess): Promise<string | undefined> {
+    if (this.spec.limits?.memoryBytes === undefined) return undefined;
     if (child.exitCode === null && child.signalCode === null) await Promise.race([once(child, 'exit'), sleep(EXIT_GRACE_MS)]);
-    return this.#child === child ? this.#memoryDeath : undefined;
+    return this.#memoryDeaths.get(child);
   }
 
   /** After a timeout: a replica that cannot answer its health probe is blocked, so it is replaced. */
