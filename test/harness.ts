@@ -92,9 +92,22 @@ export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> 
   return node;
 }
 
-/** Stops every node still running and removes temp dirs. Call from `after()`. */
+/**
+ * Stops every node still running and removes temp dirs. Call from `after()`. Replicas die with their
+ * gateway (lifecycle.test.ts checks it); a per-call process still running its call is killed here,
+ * so no test leaves a process behind.
+ */
 export async function cleanup(): Promise<void> {
-  await Promise.all(started.splice(0).map((node) => node.kill()));
+  const nodes = started.splice(0);
+  const left = nodes.flatMap((node) => (node.process.pid === undefined ? [] : descendants(node.process.pid)));
+  await Promise.all(nodes.map((node) => node.kill()));
+  for (const pid of left.filter(alive)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // It ended meanwhile.
+    }
+  }
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 

@@ -26,6 +26,11 @@ describe('confineArgv: control groups', () => {
     assert.deepEqual(confineArgv({ procs: [] }, ['/bin/cat', '-n'], {}), ['/bin/cat', '-n']);
   });
 
+  it('ties a replica to the gateway with a parent-death signal, set first so it holds through the execs', () => {
+    assert.deepEqual(confineArgv({ procs: [], diesWithGateway: true }, ['/bin/cat'], {}), ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', '/bin/cat']);
+    assert.deepEqual(confineArgv({ procs: ['/g/cgroup.procs'], diesWithGateway: true }, ['/bin/cat'], {}).slice(0, 5), ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', '/bin/sh']);
+  });
+
   it('runs the program through the confining line, its arguments untouched, with no namespace for groups alone', () => {
     assert.deepEqual(confineArgv({ procs: ['/g/a/cgroup.procs', '/g/b/cgroup.procs'] }, ['/bin/cat', '-n'], { PATH: '/bin' }), [
       '/bin/sh', '-c', CONFINE, 'sh', 'procs=/g/a/cgroup.procs', 'procs=/g/b/cgroup.procs', '--', '/bin/cat', '-n',

@@ -30,6 +30,11 @@ export interface Confinement {
    * may map (RLIMIT_DATA, the `rlimit` step). Per process, not shared as a group's limit is.
    */
   readonly rlimitBytes?: number | undefined;
+  /**
+   * Killed when the gateway dies, however it dies (`setpriv --pdeathsig KILL`): a long-lived replica
+   * that does not watch its IPC channel (any program but Sluice's runners) is not left behind.
+   */
+  readonly diesWithGateway?: boolean;
 }
 
 /**
@@ -78,25 +83,30 @@ export const CONFINE = [
 
 /** util-linux's, by full path where Debian puts it: a function's own PATH does not matter. */
 const UNSHARE = existsSync('/usr/bin/unshare') ? '/usr/bin/unshare' : 'unshare';
+/** util-linux's too; where it is missing a replica is only as tied to the gateway as its program makes it. */
+const DIE_WITH_PARENT = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--'] : [];
 
 /** Environment names a POSIX shell passes on to what it execs; dash drops the others. */
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The argv that runs `argv` confined: in its control groups, under its rlimit, and in a mount
- * namespace of its own (`unshare`) when it has mounts; `argv` itself when none of them. Variables
+ * The argv that runs `argv` confined: tied to the gateway's life when asked, in its control groups,
+ * under its rlimit, and in a mount namespace of its own (`unshare`) when it has mounts; `argv`
+ * itself when none of them. Variables
  * of `env` the shell would drop on the way (a CGI `Http_X_Foo.bar` from an odd header name) are handed back through `env`.
  */
 export function confineArgv(confinement: Confinement, argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
   const { procs, mounts, rlimitBytes } = confinement;
+  // The parent-death signal first: it holds across the execs that follow (same process).
+  const tie = confinement.diesWithGateway ? DIE_WITH_PARENT : [];
   // The rlimit last: the mount steps' own tools run unbounded.
   const rlimit = rlimitBytes === undefined ? [] : [`rlimit=${Math.floor(rlimitBytes / 1024)}`];
   const steps = [...procs.map((file) => `procs=${file}`), ...(mounts ? mountSteps(mounts) : []), ...rlimit];
-  if (!steps.length) return [...argv];
+  if (!steps.length) return [...tie, ...argv];
   const dropped = Object.keys(env).filter((name) => !SHELL_NAME.test(name));
   const restore = dropped.length ? ['/usr/bin/env', '--', ...dropped.map((name) => `${name}=${env[name]}`)] : [];
   const namespace = mounts && (mounts.secretsDir || mounts.readOnly) ? [UNSHARE, '--mount', '--propagation', 'private'] : [];
-  return [...namespace, '/bin/sh', '-c', CONFINE, 'sh', ...steps, '--', ...restore, ...argv];
+  return [...tie, ...namespace, '/bin/sh', '-c', CONFINE, 'sh', ...steps, '--', ...restore, ...argv];
 }
 
 /**

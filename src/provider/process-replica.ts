@@ -109,7 +109,7 @@ export class ProcessReplica implements Replica {
         this.#events.log(this, 'stderr', groupsFailedNote((err as Error).message, limits));
       }
     }
-    const confinement = confinementOf(this.spec, this.#cgroup);
+    const confinement = { ...confinementOf(this.spec, this.#cgroup), diesWithGateway: true };
     const argv = confineArgv(confinement, this.spec.argv, env);
     if (this.#state !== 'starting') return; // stopped meanwhile
     this.#rlimited = confinement.rlimitBytes !== undefined;

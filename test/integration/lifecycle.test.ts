@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import path from 'node:path';
 import { ROOT, alive, cleanup, deploy, deployNodeTs, descendants, eventually, startSluice, tempDir, waitAvailable } from '../harness.js';
@@ -50,9 +51,15 @@ describe('sluice serve lifecycle', () => {
   it('SIGKILL of the gateway leaves no replica behind (replicas exit with their parent)', async () => {
     const node = await startSluice();
     await deployNodeTs(node, 'slow', SLOW);
+    // A plain server in http mode that never looks at its IPC channel, as any program but Sluice's runners.
+    const script = path.join(await tempDir('sluice-plain-server-'), 'server.mjs');
+    await writeFile(script, `import { createServer } from 'node:http';\ncreateServer((_q, res) => res.end('up')).listen(process.env.SLUICE_SOCKET);\n`);
+    await deploy(node, { service: 'plain-server', image: 'x', envProcess: `node ${script}`, envVars: { mode: 'http' } });
     await waitAvailable(node, 'slow');
+    await waitAvailable(node, 'plain-server');
+    assert.equal(await (await fetch(`${node.url}/function/plain-server`)).text(), 'up');
     const children = descendants(node.process.pid as number);
-    assert.ok(children.length >= 1);
+    assert.ok(children.length >= 2);
     await node.kill();
     await eventually(() => children.every((pid) => !alive(pid)), 5000, 'orphaned replicas to exit');
   });
