@@ -37,6 +37,8 @@ export interface StartOptions {
 }
 
 const started: SluiceNode[] = [];
+/** How long cleanup() lets a node drain before it kills it. */
+const STOP_GRACE_MS = 5_000;
 const tempDirs: string[] = [];
 
 export async function tempDir(prefix = 'sluice-test-'): Promise<string> {
@@ -93,14 +95,20 @@ export async function startSluice(opts: StartOptions = {}): Promise<SluiceNode> 
 }
 
 /**
- * Stops every node still running and removes temp dirs. Call from `after()`. Replicas die with their
- * gateway (lifecycle.test.ts checks it); a per-call process still running its call is killed here,
- * so no test leaves a process behind.
+ * Stops every node still running and removes temp dirs. Call from `after()`. A node is stopped as an
+ * operator stops it (SIGTERM: it drains, stops its replicas and removes their control groups), and
+ * killed if it has not exited after STOP_GRACE_MS. Replicas die with their gateway (lifecycle.test.ts
+ * checks it); a per-call process still running its call is killed here, so no test leaves a process
+ * behind.
  */
 export async function cleanup(): Promise<void> {
   const nodes = started.splice(0);
   const left = nodes.flatMap((node) => (node.process.pid === undefined ? [] : descendants(node.process.pid)));
-  await Promise.all(nodes.map((node) => node.kill()));
+  await Promise.all(nodes.map(async (node) => {
+    const timer = setTimeout(() => void node.kill(), STOP_GRACE_MS);
+    await node.stop();
+    clearTimeout(timer);
+  }));
   for (const pid of left.filter(alive)) {
     try {
       process.kill(pid, 'SIGKILL');
