@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createMode, type CallConfinement, type Invocation, type LogSink, type ModeHandler, type ProcessExit, type ResponseSink } from '../watchdog/index.js';
 import type { Cgroups, ReplicaCgroup } from './cgroups.js';
 import { confineArgv, confinementOf } from './confine.js';
-import { groupsFailedNote, memoryKillReason, rlimitDeathReason } from './limits.js';
+import { groupsFailedNote, heapDeathReason, memoryKillReason, rlimitDeathReason } from './limits.js';
 import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type ReplicaState } from './replica.js';
 import type { RuntimeSpec } from './runtime-spec.js';
 
@@ -114,14 +114,17 @@ export class CallSlot implements Replica {
    * SIGKILL while the groups count a kill no call was told of yet (each kill is told once, so two
    * calls killed together both hear it, and a later SIGKILL from elsewhere is not blamed on memory).
    * Under an rlimit nothing is killed: an allocation is refused, and its stderr says so in its own words.
+   * A Node process that reached the heap bound its limit leaves it says so too (V8's last words).
    */
   async #diedOfMemory(exit: ProcessExit): Promise<string | undefined> {
     const limit = this.spec.limits?.memoryBytes;
     const cgroup = this.#cgroup;
-    if (limit !== undefined && confinementOf(this.spec, cgroup).rlimitBytes !== undefined) return rlimitDeathReason(exit.stderr ?? '', this.spec, limit);
-    if (exit.signal !== 'SIGKILL' || limit === undefined || !cgroup) return undefined;
-    if ((await cgroup.oomKills()) <= this.#killsTold) return undefined;
-    this.#killsTold++;
-    return memoryKillReason(limit);
+    if (limit === undefined) return undefined;
+    if (confinementOf(this.spec, cgroup).rlimitBytes !== undefined) return rlimitDeathReason(exit.stderr ?? '', this.spec, limit);
+    if (exit.signal === 'SIGKILL' && cgroup && (await cgroup.oomKills()) > this.#killsTold) {
+      this.#killsTold++;
+      return memoryKillReason(limit);
+    }
+    return heapDeathReason(exit.stderr ?? '', this.spec, limit);
   }
 }

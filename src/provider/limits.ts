@@ -85,8 +85,12 @@ const HEAP_LIMIT = /heap limit Allocation failed/;
  * to count). Undefined when its stderr says nothing of memory.
  */
 export function rlimitDeathReason(stderr: string, spec: { env: Readonly<Record<string, string>> }, limitBytes: number): string | undefined {
-  if (HEAP_LIMIT.test(stderr)) return heapExhaustedReason(heapBoundOf(spec.env), limitBytes);
-  return OUT_OF_MEMORY.test(stderr) ? rlimitExhaustedReason(limitBytes) : undefined;
+  return heapDeathReason(stderr, spec, limitBytes) ?? (OUT_OF_MEMORY.test(stderr) ? rlimitExhaustedReason(limitBytes) : undefined);
+}
+
+/** Why a Node process died, when its stderr says V8 reached the heap bound its limit leaves it (`--max-old-space-size`). */
+export function heapDeathReason(stderr: string, spec: { env: Readonly<Record<string, string>> }, limitBytes: number): string | undefined {
+  return HEAP_LIMIT.test(stderr) ? heapExhaustedReason(heapBoundOf(spec.env), limitBytes) : undefined;
 }
 
 /** The log line of a replica whose control groups could not be made: what it runs without, and what still bounds it. */

@@ -11,7 +11,7 @@ import { trackInflight, waitIdle, type Replica, type ReplicaEvents, type Replica
 import type { RuntimeSpec } from './runtime-spec.js';
 import type { Cgroups, ReplicaCgroup } from './cgroups.js';
 import { confineArgv, confinementOf } from './confine.js';
-import { groupsFailedNote, heapBoundOf, heapExhaustedReason, memoryKillReason, rlimitDeathReason } from './limits.js';
+import { groupsFailedNote, heapDeathReason, memoryKillReason, rlimitDeathReason } from './limits.js';
 
 const RESTART_BACKOFF_MIN_MS = 100;
 const RESTART_BACKOFF_MAX_MS = 10_000;
@@ -24,8 +24,6 @@ const CRASH_LOOP_STARTS = 2;
 /** How long a broken call waits for its replica's exit, to say whether memory killed it. */
 const EXIT_GRACE_MS = 1_000;
 const STDERR_GRACE_MS = 500;
-/** V8's last words when a heap bounded by --max-old-space-size is full. */
-const HEAP_EXHAUSTED = /JavaScript heap out of memory/;
 /** stderr lines kept from the current start, to quote why it failed. */
 const KEPT_STDERR_LINES = 50;
 
@@ -239,8 +237,7 @@ export class ProcessReplica implements Replica {
     // Its last stderr lines may still be on their way after the exit.
     await Promise.race([once(child, 'close'), sleep(STDERR_GRACE_MS)]);
     if (rlimited) return rlimitDeathReason(this.#stderr.join('\n'), this.spec, limit);
-    if (this.#stderr.some((line) => HEAP_EXHAUSTED.test(line))) return heapExhaustedReason(heapBoundOf(this.spec.env), limit);
-    return undefined;
+    return heapDeathReason(this.#stderr.join('\n'), this.spec, limit);
   }
 
   /** The memory death of the process that served a call which broke off: waits a moment for its exit. */

@@ -40,6 +40,7 @@ process.stdin.resume().on('end', () => {
   if (query.has('opts')) return process.stdout.write(process.env.NODE_OPTIONS ?? '');
   if (query.has('cgroup')) return process.stdout.write(require('node:fs').readFileSync('/proc/self/cgroup', 'utf8'));
   if (query.has('limits')) return process.stdout.write(require('node:fs').readFileSync('/proc/self/limits', 'utf8'));
+  if (query.has('heap')) for (const kept = []; ; ) kept.push(Array.from({ length: 1e5 }, (_, i) => ({ i })));
   const held = [];
   for (let i = 0; i < Number(query.get('mb') ?? 0); i++) held.push(Buffer.alloc(1 << 20, i + 1));
   process.stdout.write('held ' + held.length + ' MB');
@@ -125,6 +126,14 @@ describe('function limits', () => {
 
     it("bounds each call's Node heap as a replica's (64Mi leaves 32 MiB)", async () => {
       assert.equal(await (await call('fork', '?opts=1')).text(), '--max-old-space-size=32');
+    });
+
+    it("answers 502 naming the heap when a call's Node process runs out of it, and the next call works", async (t) => {
+      if (!(await cgroupsUsable())) return t.skip('no control groups Sluice can make on this host');
+      const res = await call('fork', '?heap=1');
+      assert.equal(res.status, 502);
+      assert.match(await res.text(), /function "hog-fork" failed: ran out of memory: its JavaScript heap is bounded to 32 MiB of its 64Mi \(limits\.memory\)/);
+      assert.equal(await (await call('fork', '?mb=1')).text(), 'held 1 MB');
     });
 
     for (const mode of modes) {
