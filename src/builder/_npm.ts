@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errors } from '../api/index.js';
+import { runTool } from './_run.js';
 
 /** Lines of npm's stderr kept for the error message: enough to see the cause, not the whole log. */
 const TAIL_LINES = 15;
@@ -59,17 +59,12 @@ function localPathsFrom(deps: Record<string, string>, handlerDir: string): Recor
   return out;
 }
 
-function runNpm(name: string, cwd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    const stderr: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (err) => reject(errors.buildFailed(name, `cannot run npm: ${err.message}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const tail = Buffer.concat(stderr).toString('utf8').trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      reject(errors.buildFailed(name, `npm install ${how}${tail ? `:\n${tail}` : ''}`));
-    });
+async function runNpm(name: string, cwd: string, args: string[]): Promise<void> {
+  const { code, signal, stderr } = await runTool('npm', args, { cwd }).catch((err: Error) => {
+    throw errors.buildFailed(name, `cannot run npm: ${err.message}`);
   });
+  if (code === 0) return;
+  const tail = stderr.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  throw errors.buildFailed(name, `npm install ${how}${tail ? `:\n${tail}` : ''}`);
 }

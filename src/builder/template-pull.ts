@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { errors } from '../api/index.js';
 import { listTemplates } from './templates.js';
+import { runTool } from './_run.js';
 
 /** Options of pullTemplates. */
 export interface PullOptions {
@@ -76,16 +76,11 @@ async function clone(source: string, into: string, opts: PullOptions): Promise<s
   const [url = source, ref] = source.split('#');
   const args = ['clone', '--quiet', '--depth', '1', ...(ref ? ['--branch', ref] : []), url, into];
   opts.onProgress?.(`Cloning ${source}`);
-  await new Promise<void>((resolve, reject) => {
-    // No prompt for credentials: a private URL should fail, not hang a script.
-    const child = spawn('git', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...(opts.env ?? process.env), GIT_TERMINAL_PROMPT: '0' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new Error('git is not installed: install it (apt install git) or pull from a local folder') : err),
-    );
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git clone ${url} failed: ${firstLine(stderr) ?? `exit ${code}`}`))));
+  // No prompt for credentials: a private URL should fail, not hang a script.
+  const { code, stderr } = await runTool('git', args, { env: { ...(opts.env ?? process.env), GIT_TERMINAL_PROMPT: '0' } }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new Error('git is not installed: install it (apt install git) or pull from a local folder') : err;
   });
+  if (code !== 0) throw new Error(`git clone ${url} failed: ${firstLine(stderr) ?? `exit ${code}`}`);
   return into;
 }
 

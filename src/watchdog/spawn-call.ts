@@ -8,7 +8,7 @@ import type { FunctionRuntime, Invocation, LogSink } from './types.js';
 /** What every process-per-call mode (streaming, serializing, fork) is built from. */
 export interface ProcessModeOptions extends FunctionRuntime {
   readonly log: LogSink;
-  /** Where each call's process runs when its replica has limits; without it, where the watchdog runs. */
+  /** How each call's process is confined when its replica has limits or mounts; without it, it runs as the watchdog does. */
   readonly confinement?: CallConfinement;
 }
 
@@ -24,9 +24,9 @@ export interface ProcessExit {
 }
 
 /**
- * The bounds a replica puts every call's process in (its control groups, given by the provider): a
- * process joins them before it runs the function, and one they stopped fails its call with a 502
- * that says why, instead of the mode's answer for a failed process.
+ * The bounds a replica puts every call's process in (its control groups or memory rlimit, its
+ * mounts; given by the provider): a process is in them before it runs the function, and one they
+ * stopped fails its call with a 502 that says why, instead of the mode's answer for a failed process.
  */
 export interface CallConfinement {
   /** The program line that runs `argv`, with `env`, inside the bounds. */

@@ -8,26 +8,15 @@ import type { CliContext } from '../_context.js';
 import { openStore, storeFunction } from '../_store.js';
 import { buildStackFunction } from './build.js';
 import { deployStackFunction } from './deploy.js';
-import { withDeployFlags } from './deploy-flags.js';
+import { withDeployFlags, type DeployFlags } from './deploy-flags.js';
 
-/** Flags of `sluice store deploy` (faas-cli's). */
-export type StoreDeployOptions = {
+/**
+ * Flags of `sluice store deploy` (faas-cli's): deploy's merge flags, winning over (or added to) the
+ * store's, with `--replace`/`--update`; and a name of its own.
+ */
+export type StoreDeployOptions = Pick<DeployFlags, 'env' | 'label' | 'annotation' | 'secret' | 'constraint' | 'replace' | 'update'> & {
   /** Deploy under this name instead of the store's. */
   name?: string;
-  /** `-e K=V`, repeatable; wins over the store's environment. */
-  env?: [string, string][];
-  /** `-l K=V`, repeatable; wins over the store's labels. */
-  label?: [string, string][];
-  /** `--annotation K=V`, repeatable; wins over the store's annotations. */
-  annotation?: [string, string][];
-  /** `--secret NAME`, repeatable; added to the store's secrets. */
-  secret?: string[];
-  /** `--constraint C`, repeatable; added to the store's constraints (the gateway runs the function only if its node meets them). */
-  constraint?: string[];
-  /** Remove the function first when it exists, then create it. */
-  replace?: boolean;
-  /** Update in place, else create: the default, accepted for faas-cli's scripts. */
-  update?: boolean;
   json?: boolean;
 };
 
